@@ -1,0 +1,56 @@
+"""The project's one exception tree; every error a user can cause is a `BotError`.
+
+BotError                 one-line, user-facing message; never carries a secret
+├── ConfigError          feeds.yaml or the environment is wrong (exit status 2)
+├── FeedError            one feed could not be fetched or parsed; other feeds go on
+│   ├── FetchError       HTTP, network, timeout, size cap, redirect, refused address
+│   └── ParseError       the body is not a feed feedparser can read
+└── DeliveryError        Discord refused or failed a post
+    └── WebhookInvalid   401/403/404: delivery stops until the user fixes it
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base class; `str(error)` is a complete one-line explanation."""
+
+
+class ConfigError(BotError):
+    """Configuration or environment problem, named by file and key path."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {problem}")
+
+
+class FeedError(BotError):
+    """A feed failed; the message starts with the feed's name."""
+
+    def __init__(self, feed: str, problem: str) -> None:
+        self.feed = feed
+        self.problem = problem
+        super().__init__(f"feed {feed!r}: {problem}")
+
+
+class FetchError(FeedError):
+    """The feed's server could not be reached, or answered something unusable."""
+
+    def __init__(self, feed: str, problem: str, *, transient: bool = True) -> None:
+        self.transient = transient
+        super().__init__(feed, problem)
+
+
+class ParseError(FeedError):
+    """The feed's body could not be read as RSS/Atom."""
+
+
+class DeliveryError(BotError):
+    """Discord did not accept a post or an edit."""
+
+
+class WebhookInvalid(DeliveryError):
+    """The webhook or bot credentials are rejected; retrying would only get us banned."""

@@ -1,0 +1,255 @@
+"""HTTP only: conditional GET of one feed, with deadlines, a body cap, checked redirects,
+retries with backoff, and bounded concurrency overall and per host. Never parses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import random
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from bot import USER_AGENT
+from bot.config import FeedConfig
+from bot.errors import FetchError
+from bot.models import FeedCache, FetchResult
+
+log = logging.getLogger(__name__)
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+Sleep = Callable[[float], Awaitable[None]]
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+MAX_REDIRECTS = 5
+CONNECT_TIMEOUT = 10.0
+MAX_RETRY_DELAY = 30.0  # a server asking for a longer pause gets it at the next scheduled poll
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a transient failure is retried within one fetch."""
+
+    attempts: int = 3
+    backoff: float = 1.0
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """All addresses `host` resolves to, as httpx would connect to them."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def is_public_address(address: str) -> bool:
+    """True only for globally routable unicast addresses."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class Fetcher:
+    """One shared httpx client; `fetch` is safe to call concurrently for many feeds."""
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 8,
+        per_host: int = 2,
+        allow_private: bool = False,
+        resolver: Resolver = system_resolver,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            follow_redirects=False,
+            transport=transport,
+            trust_env=False,
+        )
+        self._slots = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._allow_private = allow_private
+        self._resolve = resolver
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, feed: FeedConfig, cache: FeedCache) -> FetchResult:
+        """Fetch `feed`, retrying transient failures; raise FetchError with a one-line reason."""
+        attempt = 0
+        while True:
+            try:
+                return await self._fetch_once(feed, cache)
+            except _Retryable as exc:
+                attempt += 1
+                delay = exc.retry_after
+                if delay is None:
+                    delay = self._retry.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+                if attempt >= self._retry.attempts or delay > MAX_RETRY_DELAY:
+                    raise FetchError(feed.name, exc.reason) from None
+                log.debug("feed %r: %s; retry %d in %.1fs", feed.name, exc.reason, attempt, delay)
+                await self._sleep(delay)
+
+    async def _fetch_once(self, feed: FeedConfig, cache: FeedCache) -> FetchResult:
+        headers: dict[str, str] = {}
+        if cache.etag:
+            headers["If-None-Match"] = cache.etag
+        if cache.last_modified:
+            headers["If-Modified-Since"] = cache.last_modified
+        timeout = feed.timeout.total_seconds()
+        started = time.monotonic()
+        url = feed.url
+        try:
+            async with asyncio.timeout(timeout):
+                for _ in range(MAX_REDIRECTS + 1):
+                    host = await self._check_address(feed.name, url)
+                    async with self._slots, self._host_slot(host):
+                        result = await self._request(feed, url, headers, timeout)
+                    if isinstance(result, FetchResult):
+                        return FetchResult(
+                            feed=result.feed,
+                            url=result.url,
+                            status=result.status,
+                            body=result.body,
+                            cache=result.cache,
+                            content_type=result.content_type,
+                            elapsed=time.monotonic() - started,
+                        )
+                    url = result
+                raise FetchError(feed.name, f"more than {MAX_REDIRECTS} redirects", transient=False)
+        except TimeoutError:
+            raise _Retryable(f"no complete answer within {timeout:g}s") from None
+        except httpx.TimeoutException:
+            raise _Retryable("timed out") from None
+        except httpx.TransportError as exc:
+            raise _Retryable(f"network error: {type(exc).__name__}: {exc}".rstrip(": ")) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(feed.name, f"{type(exc).__name__}: {exc}", transient=False) from None
+
+    async def _request(
+        self, feed: FeedConfig, url: str, headers: dict[str, str], timeout: float
+    ) -> FetchResult | str:
+        """One HTTP exchange: a result, or the next URL of a redirect."""
+        request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
+        async with self._client.stream(
+            "GET", url, headers=headers, timeout=request_timeout
+        ) as resp:
+            if resp.is_redirect:
+                location = resp.headers.get("location", "")
+                if not location:
+                    raise FetchError(
+                        feed.name, f"HTTP {resp.status_code} without Location", transient=False
+                    )
+                return str(urljoin(url, location))
+            if resp.status_code == 304:
+                return FetchResult(feed.name, url, 304, None, _cache(resp, fallback=headers))
+            if resp.status_code == 429 or resp.status_code >= 500:
+                raise _Retryable(f"HTTP {resp.status_code}", retry_after=_retry_after(resp))
+            if resp.status_code != 200:
+                raise FetchError(
+                    feed.name,
+                    f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
+                    transient=False,
+                )
+            body = bytearray()
+            async for chunk in resp.aiter_bytes():
+                body.extend(chunk)
+                if len(body) > feed.max_bytes:
+                    raise FetchError(
+                        feed.name,
+                        f"body larger than the {feed.max_bytes}-byte cap",
+                        transient=False,
+                    )
+            return FetchResult(
+                feed.name,
+                url,
+                200,
+                bytes(body),
+                _cache(resp),
+                content_type=resp.headers.get("content-type", ""),
+            )
+
+    async def _check_address(self, feed: str, url: str) -> str:
+        """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to private addresses."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(feed, f"refused non-http(s) URL {url!r}", transient=False)
+        host = parts.hostname
+        if self._allow_private:
+            return host
+        try:
+            addresses = await self._resolve(
+                host, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        except OSError as exc:
+            raise _Retryable(f"cannot resolve {host}: {exc}") from None
+        private = [a for a in addresses if not is_public_address(a)]
+        if not addresses or private:
+            shown = private[0] if private else "nothing"
+            raise FetchError(
+                feed,
+                f"refused {host}: resolves to non-public address {shown}"
+                " (polling.allow_private is false)",
+                transient=False,
+            )
+        return host
+
+    def _host_slot(self, host: str) -> asyncio.Semaphore:
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = asyncio.Semaphore(self._per_host)
+        return slot
+
+
+class _Retryable(Exception):
+    """A failure worth trying again (network, timeout, 429, 5xx)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def _cache(resp: httpx.Response, fallback: dict[str, str] | None = None) -> FeedCache:
+    """New validators; a 304 that omits them keeps the ones we sent."""
+    sent = fallback or {}
+    return FeedCache(
+        etag=resp.headers.get("etag") or sent.get("If-None-Match"),
+        last_modified=resp.headers.get("last-modified") or sent.get("If-Modified-Since"),
+    )
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    value = resp.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

@@ -1,0 +1,104 @@
+"""Frozen dataclasses that flow between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed item, cleaned: plain-text title and summary, UTC dates."""
+
+    feed: str
+    guid: str
+    url: str
+    title: str
+    summary: str
+    content: str
+    published: datetime
+    has_date: bool
+    author: str = ""
+    outlet: str = ""
+    language: str = ""
+
+    @property
+    def text(self) -> str:
+        """Everything the relevance engine reads."""
+        return "\n".join(part for part in (self.title, self.summary, self.content) if part)
+
+
+@dataclass(frozen=True)
+class FeedCache:
+    """HTTP caching validators stored between fetches."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What fetch returns: the body (None when 304 Not Modified) and new validators."""
+
+    feed: str
+    url: str
+    status: int
+    body: bytes | None
+    cache: FeedCache
+    content_type: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed: its title and entries, plus feedparser's complaint if it had one."""
+
+    title: str
+    entries: tuple[Entry, ...]
+    warning: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A relevance decision with its reasons, kept with the entry."""
+
+    relevant: bool
+    score: float
+    reasons: tuple[str, ...] = ()
+    matched: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Story:
+    """A relevant piece of coverage, one per canonical URL, as posted to Discord."""
+
+    id: int
+    title: str
+    url: str
+    summary: str
+    outlet: str
+    published: datetime
+    canonical_url: str
+
+
+@dataclass(frozen=True)
+class EmbedField:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Discord message to post, already within Discord's limits."""
+
+    title: str
+    url: str
+    description: str
+    author: str
+    timestamp: datetime
+    footer: str = ""
+    fields: tuple[EmbedField, ...] = ()

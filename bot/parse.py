@@ -1,0 +1,139 @@
+"""Turn a feed body (bytes) into clean `Entry` dataclasses with feedparser.
+
+feedparser is always given bytes plus the HTTP headers that matter for decoding, never a
+URL, so it can do no I/O of its own.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import logging
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from bot.errors import ParseError
+from bot.models import Entry, ParsedFeed
+from bot.text import first_sentence, squash, strip_html
+from bot.urls import host_of, unwrap_redirect
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 50_000  # characters of content kept per entry; feeds sometimes embed whole books
+MAX_TITLE = 1_000
+
+
+def parse_feed(
+    feed: str,
+    body: bytes,
+    *,
+    url: str = "",
+    content_type: str = "",
+    language: str = "",
+    now: datetime,
+) -> ParsedFeed:
+    """Parse one feed body; raise ParseError when nothing feed-like is in it."""
+    headers = {"content-location": url} if url else {}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        parsed: Any = feedparser.parse(body, response_headers=headers)
+    except Exception as exc:  # feedparser's own bugs must not take a poll cycle down
+        raise ParseError(feed, f"feedparser failed: {type(exc).__name__}: {exc}") from None
+    warning = ""
+    if parsed.get("bozo"):
+        problem = parsed.get("bozo_exception")
+        warning = squash(f"{type(problem).__name__}: {problem}")[:300] if problem else "ill-formed"
+    if not parsed.get("version") and not parsed.entries:
+        raise ParseError(feed, f"not an RSS/Atom feed ({warning or 'no entries, no feed element'})")
+    channel: Mapping[str, Any] = parsed.get("feed", {})
+    feed_title = strip_html(str(channel.get("title", "")))
+    language = language or str(channel.get("language", "") or "")[:16]
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for raw in parsed.entries:
+        entry = _entry(feed, raw, feed_title=feed_title, language=language, base=url, now=now)
+        if entry is None or entry.guid in seen:
+            continue  # duplicate guids in one document: the first one wins
+        seen.add(entry.guid)
+        entries.append(entry)
+    return ParsedFeed(title=feed_title, entries=tuple(entries), warning=warning)
+
+
+def _entry(
+    feed: str, raw: Mapping[str, Any], *, feed_title: str, language: str, base: str, now: datetime
+) -> Entry | None:
+    link = unwrap_redirect(_text(raw.get("link")))
+    if link and not link.lower().startswith(("http://", "https://")):
+        link = ""
+    summary = strip_html(_text(raw.get("summary")))
+    content = strip_html(" ".join(_text(c.get("value")) for c in raw.get("content") or []))
+    if len(content) > MAX_TEXT:
+        content = content[:MAX_TEXT]
+    outlet = _outlet(raw) or feed_title or host_of(link)
+    title = _strip_outlet_suffix(strip_html(_text(raw.get("title"))), outlet)[:MAX_TITLE]
+    if not title:
+        title = first_sentence(summary or content)
+    if summary and outlet and summary in (title, f"{title} {outlet}"):
+        summary = ""  # aggregators echo the headline as the description
+    if not (title or link):
+        return None
+    guid = _text(raw.get("id")) or link or _hash_id(title, summary)
+    published, has_date = _date(raw, now)
+    return Entry(
+        feed=feed,
+        guid=guid[:2000],
+        url=link,
+        title=title,
+        summary=summary[:MAX_TEXT],
+        content=content,
+        published=published,
+        has_date=has_date,
+        author=strip_html(_text(raw.get("author")))[:200],
+        outlet=outlet[:200],
+        language=language,
+    )
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _outlet(raw: Mapping[str, Any]) -> str:
+    """The publisher an aggregator names for this item (Google News <source>, Bing News:Source)."""
+    source = raw.get("source")
+    if isinstance(source, Mapping) and source.get("title"):
+        return strip_html(str(source["title"]))
+    return strip_html(_text(raw.get("news_source")))
+
+
+def _strip_outlet_suffix(title: str, outlet: str) -> str:
+    """'Headline - Publisher' (Google News style) -> 'Headline'."""
+    for sep in (" - ", " | ", " – ", " — "):
+        if outlet and title.endswith(sep + outlet):
+            return title[: -len(sep + outlet)].strip()
+    return title
+
+
+def _hash_id(title: str, summary: str) -> str:
+    digest = hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()[:32]
+    return f"sha256:{digest}"
+
+
+def _date(raw: Mapping[str, Any], now: datetime) -> tuple[datetime, bool]:
+    """UTC publication date; missing or future dates count as `now` (first seen)."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = raw.get(key)
+        if isinstance(value, time.struct_time):
+            try:
+                when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+            if when > now:
+                return now, False
+            return when, True
+    return now, False

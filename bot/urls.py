@@ -1,0 +1,101 @@
+"""Canonical URLs: the identity of a piece of coverage regardless of tracking and mirrors.
+
+Pure and stable: the same input always gives the same string, so canonical URLs stored by
+one version still match the next. Only the forms that never change the article are folded.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PREFIXES = ("utm_", "mtm_", "mc_", "pk_")
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "ocid",
+        "cmpid",
+        "ncid",
+        "_ga",
+        "ref_src",
+        "smid",
+        "smtyp",
+        "sr_share",
+        "mbid",
+        "taid",
+        "guccounter",
+        "amp",
+    }
+)
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+
+
+def canonical_url(url: str) -> str:
+    """https, lower-case host without www./m./amp., no fragment, no tracking, sorted query."""
+    raw = url.strip()
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        return raw
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return raw
+    host = parts.hostname.rstrip(".")
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+            break
+    if port not in (None, 80, 443):
+        host = f"{host}:{port}"
+    path = parts.path or "/"
+    if path.endswith(".amp.html"):
+        path = path[: -len(".amp.html")] + ".html"
+    if path.endswith("/amp") or path.endswith("/amp/"):
+        path = path[: path.rstrip("/").rfind("/")] or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    )
+    return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+def _is_tracking(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def host_of(url: str) -> str:
+    """The host without www., for naming an outlet when the feed does not."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+# Aggregators that wrap the article's address in their own click-tracking link, and the
+# query parameter that carries it. Unwrapping lets the same article from two feeds meet.
+_REDIRECTORS = {
+    ("bing.com", "/news/apiclick.aspx"): "url",
+    ("google.com", "/url"): "url",
+}
+
+
+def unwrap_redirect(url: str) -> str:
+    """The target of a known aggregator click-through link, else the link itself."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    host = (parts.hostname or "").removeprefix("www.")
+    param = _REDIRECTORS.get((host, parts.path.lower()))
+    if param:
+        for key, value in parse_qsl(parts.query):
+            if key == param and value.lower().startswith(("http://", "https://")):
+                return value
+    return url.strip()
