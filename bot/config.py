@@ -169,9 +169,7 @@ class _Reader:
                 raise ConfigError(self.source, self.key(name), "is required")
             return default
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(
-                self.source, self.key(name), f"expected a non-empty string, got {value!r}"
-            )
+            raise ConfigError(self.source, self.key(name), f"expected a non-empty string, got {value!r}")
         return value.strip()
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
@@ -191,11 +189,7 @@ class _Reader:
         return value
 
     def duration(self, name: str, default: timedelta) -> timedelta:
-        return (
-            parse_duration(self.data[name], self.source, self.key(name))
-            if self.has(name)
-            else default
-        )
+        return parse_duration(self.data[name], self.source, self.key(name)) if self.has(name) else default
 
     def terms(self, name: str, required: bool = False) -> tuple[str, ...]:
         value = self.data.get(name)
@@ -207,9 +201,7 @@ class _Reader:
             raise ConfigError(self.source, self.key(name), "expected a non-empty list of terms")
         for i, term in enumerate(value):
             if not isinstance(term, str) or not term.strip():
-                raise ConfigError(
-                    self.source, f"{self.key(name)}[{i}]", f"expected a term, got {term!r}"
-                )
+                raise ConfigError(self.source, f"{self.key(name)}[{i}]", f"expected a term, got {term!r}")
         return tuple(term.strip() for term in value)
 
 
@@ -285,9 +277,7 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
     seen: dict[str, int] = {}
     for i, item in enumerate(data):
         path = f"feeds[{i}]"
-        r = _Reader(
-            source, item, path, {"name", "url", "interval", "language", "timeout", "max_bytes"}
-        )
+        r = _Reader(source, item, path, {"name", "url", "interval", "language", "timeout", "max_bytes"})
         name = r.string("name")
         if name in seen:
             raise ConfigError(
@@ -359,9 +349,7 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
     channel = env.get("DISCORD_CHANNEL_ID", "").strip()
     api_base = env.get("DISCORD_API_BASE", "").strip().rstrip("/")
     if webhook and token:
-        raise ConfigError(
-            "environment", "DISCORD_WEBHOOK_URL", "set either it or DISCORD_TOKEN, not both"
-        )
+        raise ConfigError("environment", "DISCORD_WEBHOOK_URL", "set either it or DISCORD_TOKEN, not both")
     if webhook and not WEBHOOK_URL.match(webhook):
         raise ConfigError(
             "environment",
@@ -369,13 +357,9 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
             "not a Discord webhook URL (https://discord.com/api/webhooks/<id>/<token>)",
         )
     if token and not channel:
-        raise ConfigError(
-            "environment", "DISCORD_CHANNEL_ID", "is required when DISCORD_TOKEN is set"
-        )
+        raise ConfigError("environment", "DISCORD_CHANNEL_ID", "is required when DISCORD_TOKEN is set")
     if channel and not token:
-        raise ConfigError(
-            "environment", "DISCORD_TOKEN", "is required when DISCORD_CHANNEL_ID is set"
-        )
+        raise ConfigError("environment", "DISCORD_TOKEN", "is required when DISCORD_CHANNEL_ID is set")
     if channel and not (channel.isdigit() and 17 <= len(channel) <= 20):
         raise ConfigError("environment", "DISCORD_CHANNEL_ID", "expected a 17-20 digit channel id")
     if api_base:

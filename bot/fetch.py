@@ -27,9 +27,7 @@ log = logging.getLogger(__name__)
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 Sleep = Callable[[float], Awaitable[None]]
 
-ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-)
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10.0
 MAX_RETRY_DELAY = 30.0  # a server asking for a longer pause gets it at the next scheduled poll
@@ -154,15 +152,11 @@ class Fetcher:
     ) -> FetchResult | str:
         """One HTTP exchange: a result, or the next URL of a redirect."""
         request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
-        async with self._client.stream(
-            "GET", url, headers=headers, timeout=request_timeout
-        ) as resp:
+        async with self._client.stream("GET", url, headers=headers, timeout=request_timeout) as resp:
             if resp.is_redirect:
                 location = resp.headers.get("location", "")
                 if not location:
-                    raise FetchError(
-                        feed.name, f"HTTP {resp.status_code} without Location", transient=False
-                    )
+                    raise FetchError(feed.name, f"HTTP {resp.status_code} without Location", transient=False)
                 return str(urljoin(url, location))
             if resp.status_code == 304:
                 return FetchResult(feed.name, url, 304, None, _cache(resp, fallback=headers))
@@ -201,9 +195,7 @@ class Fetcher:
         if self._allow_private:
             return host
         try:
-            addresses = await self._resolve(
-                host, parts.port or (443 if parts.scheme == "https" else 80)
-            )
+            addresses = await self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
         except OSError as exc:
             raise _Retryable(f"cannot resolve {host}: {exc}") from None
         private = [a for a in addresses if not is_public_address(a)]
@@ -211,8 +203,7 @@ class Fetcher:
             shown = private[0] if private else "nothing"
             raise FetchError(
                 feed,
-                f"refused {host}: resolves to non-public address {shown}"
-                " (polling.allow_private is false)",
+                f"refused {host}: resolves to non-public address {shown} (polling.allow_private is false)",
                 transient=False,
             )
         return host

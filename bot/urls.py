@@ -58,9 +58,7 @@ def canonical_url(url: str) -> str:
         path = path[: path.rstrip("/").rfind("/")] or "/"
     if len(path) > 1:
         path = path.rstrip("/") or "/"
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
-    )
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
     return urlunsplit(("https", host, path, urlencode(query), ""))
 
 

@@ -1,0 +1,226 @@
+"""The `followup-bot` command line: check, poll, run, backfill, stories, status.
+
+Every failure a user can cause ends in one line on stderr and a non-zero exit status:
+2 for configuration problems, 1 for anything else. No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+from bot import __version__
+from bot.config import Config, Env, load_config, load_env
+from bot.deliver import make_deliverer
+from bot.errors import BotError, ConfigError
+from bot.fetch import Fetcher
+from bot.pipeline import CycleReport, Pipeline
+from bot.scheduler import Service
+from bot.store import Store
+
+log = logging.getLogger("bot")
+T = TypeVar("T")
+
+CONSOLE_NOTICE = (
+    "console mode: neither DISCORD_WEBHOOK_URL nor DISCORD_TOKEN is set, so messages are"
+    " printed here instead of posted"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets the options stand before or after the command without overriding.
+    common.add_argument("--config", default=argparse.SUPPRESS, help="feeds.yaml to use (default feeds.yaml)")
+    common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite database (default state/bot.db)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="warnings only")
+
+    parser = argparse.ArgumentParser(
+        prog="followup-bot",
+        description="Follow one developing news story across feeds and post it to Discord.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"followup-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("check", parents=[common], help="validate feeds.yaml and the environment; no network")
+    sub.add_parser("poll", parents=[common], help="run one poll cycle over all feeds and exit")
+    sub.add_parser("run", parents=[common], help="run the service until SIGINT/SIGTERM")
+
+    bf = sub.add_parser(
+        "backfill", parents=[common], help="post stored stories in a date range, oldest first"
+    )
+    bf.add_argument("--since", required=True, type=_day, help="first day, YYYY-MM-DD (UTC)")
+    bf.add_argument("--until", type=_day, help="last day, YYYY-MM-DD (UTC, inclusive)")
+    bf.add_argument("--feed", help="only stories seen in this feed")
+    bf.add_argument(
+        "--dry-run", action="store_true", help="list what would be posted; fetch and post nothing"
+    )
+
+    st = sub.add_parser("stories", parents=[common], help="list stored stories, newest first")
+    st.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+
+    status = sub.add_parser("status", parents=[common], help="feeds' health and the delivery queue")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-03-01, got {value!r}") from None
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
+    if getattr(args, "quiet", False):
+        level = logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "discord", "apscheduler", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args)
+    config_path: str = getattr(args, "config", "feeds.yaml")
+    db_path: str = getattr(args, "db", "state/bot.db")
+    try:
+        config = load_config(config_path)
+        env = load_env()
+        return COMMANDS[args.command](args, config, env, db_path)
+    except ConfigError as exc:
+        print(f"followup-bot: {exc}", file=sys.stderr)
+        return 2
+    except BotError as exc:
+        print(f"followup-bot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_check(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    print(f"{config.path}: ok: topic {config.topic.name!r}, {len(config.feeds)} feeds, mode {env.mode}")
+    return 0
+
+
+def _run(env: Env, config: Config, db: str, work: Callable[[Pipeline], Awaitable[T]]) -> T:
+    """Open the store, fetcher and deliverer around `work`, and close them whatever happens."""
+
+    async def go() -> T:
+        store = Store(db)
+        polling = config.polling
+        fetcher = Fetcher(
+            concurrency=polling.concurrency,
+            per_host=polling.per_host,
+            allow_private=polling.allow_private,
+        )
+        deliverer = make_deliverer(env, config)
+        if deliverer.mode == "console":
+            log.info(CONSOLE_NOTICE)
+        try:
+            return await work(Pipeline(config, store, fetcher, deliverer))
+        finally:
+            await fetcher.aclose()
+            await deliverer.close()
+            store.close()
+
+    return asyncio.run(go())
+
+
+def _report(cycle: CycleReport) -> int:
+    failed = [f for f in cycle.feeds if not f.ok]
+    if cycle.delivery.stopped:
+        print(f"followup-bot: delivery stopped: {cycle.delivery.stopped}", file=sys.stderr)
+        return 1
+    return 1 if cycle.feeds and len(failed) == len(cycle.feeds) else 0
+
+
+def cmd_poll(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    cycle = _run(env, config, db, lambda p: p.poll())
+    log.info("poll done: %d posted", cycle.delivery.sent)
+    return _report(cycle)
+
+
+def cmd_run(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    _run(env, config, db, lambda p: Service(p).run())
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    since = datetime.combine(args.since, datetime.min.time(), tzinfo=UTC)
+    until = (
+        datetime.combine(args.until, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+        if args.until
+        else None
+    )
+    feed = config.feed(args.feed) if args.feed else None
+    stories, cycle = _run(env, config, db, lambda p: p.backfill(since, until, feed, args.dry_run))
+    if args.dry_run:
+        for story in stories:
+            print(f"{story.published:%Y-%m-%d %H:%M}  {story.outlet[:24]:24}  {story.title}")
+        print(f"{len(stories)} stories would be posted", file=sys.stderr)
+        return 0
+    assert cycle is not None
+    log.info("backfill: %d of %d stories posted", cycle.delivery.sent, len(stories))
+    return _report(cycle) if cycle.delivery.stopped else 0
+
+
+def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    store = Store(db)
+    try:
+        rows = store.recent_stories(max(1, args.limit))
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        state = row["state"] or "stored"
+        print(
+            f"{row['published'][:16].replace('T', ' ')}  {state:8}  {row['outlet'][:24]:24}  {row['title']}"
+        )
+        print(f"{'':18}  {row['coverage']} entr{'y' if row['coverage'] == 1 else 'ies'}  {row['url']}")
+    if not rows:
+        print("no stories yet", file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    store = Store(db)
+    try:
+        report: dict[str, Any] = {"mode": env.mode, **store.status()}
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    counts, outbox = report["counts"], report["outbox"]
+    print(f"mode: {report['mode']}")
+    print(f"entries: {counts['entries']} ({counts['relevant']} relevant), stories: {counts['stories']}")
+    queue = ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"
+    print(f"outbox: {queue}; last post: {report['last_post_at'] or 'never'}")
+    for row in report["dead"]:
+        print(f"  dead: outbox {row['id']} story {row['story_id']}: {row['last_error']}")
+    for feed in report["feeds"]:
+        health = "ok" if not feed["failures"] else f"{feed['failures']} failures: {feed['last_error']}"
+        print(f"  {feed['name']}: last success {feed['last_success_at'] or 'never'}; {health}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Config, Env, str], int]] = {
+    "check": cmd_check,
+    "poll": cmd_poll,
+    "run": cmd_run,
+    "backfill": cmd_backfill,
+    "stories": cmd_stories,
+    "status": cmd_status,
+}

@@ -1,0 +1,196 @@
+"""One poll cycle, wired together: fetch → parse → match → dedup → store → outbox → deliver.
+
+The decisions are made by the pure stages; this module only moves data between them and
+the edges, and turns any failure of one feed into a one-line report for that feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.config import Config, FeedConfig
+from bot.dedup import Action, Policy, decide
+from bot.deliver import Deliverer, DrainReport, drain
+from bot.errors import FeedError
+from bot.fetch import Fetcher
+from bot.match import Rules, judge_entry
+from bot.models import Entry, ParsedFeed, Story
+from bot.parse import parse_feed
+from bot.store import Store
+from bot.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """What one feed's poll did."""
+
+    feed: str
+    ok: bool
+    entries: int = 0
+    new: int = 0
+    queued: int = 0
+    baseline: bool = False
+    not_modified: bool = False
+    error: str = ""
+    warning: str = ""
+
+    def line(self) -> str:
+        if not self.ok:
+            return f"feed {self.feed!r}: error: {self.error}"
+        if self.not_modified:
+            return f"feed {self.feed!r}: not modified"
+        kind = "baseline, " if self.baseline else ""
+        counts = f"{self.entries} entries, {self.new} new, {self.queued} to post"
+        return f"feed {self.feed!r}: {kind}{counts}"
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    feeds: tuple[FeedReport, ...]
+    delivery: DrainReport = field(default_factory=DrainReport)
+
+
+def entry_key(entry: Entry) -> str:
+    """Canonical URL, or a per-feed key for entries that have no link at all."""
+    return canonical_url(entry.url) if entry.url else f"entry:{entry.feed}:{entry.guid}"
+
+
+class Pipeline:
+    """Holds the long-lived parts (store, fetcher, deliverer) for polls and backfills."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        deliverer: Deliverer,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.deliverer = deliverer
+        self.clock = clock
+        self.rules = Rules.from_topic(config.topic)
+        self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
+        self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
+
+    async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
+        """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
+        selected = tuple(self.config.feeds if feeds is None else feeds)
+        reports = await asyncio.gather(*(self.poll_feed(feed) for feed in selected))
+        delivery = await self.deliver() if deliver else DrainReport()
+        return CycleReport(tuple(reports), delivery)
+
+    async def deliver(self) -> DrainReport:
+        async with self._delivering:
+            return await drain(self.store, self.deliverer, self.config, self.clock)
+
+    async def poll_feed(self, feed: FeedConfig) -> FeedReport:
+        """Fetch, parse and store one feed; never raises for a feed's own failure."""
+        try:
+            return await self._poll_feed(feed)
+        except FeedError as exc:
+            return self._failed(feed, str(exc.problem))
+        except Exception as exc:  # a bug must cost one feed one cycle, not the service
+            log.debug("feed %r: unexpected error", feed.name, exc_info=True)
+            return self._failed(feed, f"unexpected {type(exc).__name__}: {exc}")
+
+    def _failed(self, feed: FeedConfig, problem: str) -> FeedReport:
+        self.store.record_failure(feed.name, feed.url, problem, self.clock())
+        report = FeedReport(feed.name, ok=False, error=problem)
+        log.warning("%s", report.line())
+        return report
+
+    async def _poll_feed(self, feed: FeedConfig) -> FeedReport:
+        result = await self.fetcher.fetch(feed, self.store.feed_cache(feed.name, feed.url))
+        now = self.clock()
+        if result.not_modified or result.body is None:
+            self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
+            return FeedReport(feed.name, ok=True, not_modified=True)
+        parsed = await asyncio.to_thread(
+            parse_feed,
+            feed.name,
+            result.body,
+            url=result.url,
+            content_type=result.content_type,
+            language=feed.language,
+            now=now,
+        )
+        with self.store.transaction():
+            self.store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
+            report = self._accept(feed, parsed, now)
+        log.info("%s", report.line())
+        return report
+
+    def _accept(self, feed: FeedConfig, parsed: ParsedFeed, now: datetime) -> FeedReport:
+        """Decide and store every entry, queueing posts in the same transaction."""
+        baseline = not self.store.is_baselined(feed.name)
+        new = queued = 0
+        for entry in sorted(parsed.entries, key=lambda e: e.published):
+            key = entry_key(entry)
+            verdict = judge_entry(entry, self.rules)
+            story_id = self.store.story_id_for(key)
+            decision = decide(
+                entry,
+                verdict,
+                known=self.store.known_entry(entry.feed, entry.guid),
+                story_exists=story_id is not None,
+                baseline=baseline,
+                policy=self.policy,
+                now=now,
+            )
+            log.debug("entry %r: %s (%s)", entry.title[:60], decision.action, "; ".join(verdict.reasons))
+            if decision.action is Action.UNCHANGED:
+                continue
+            new += decision.action is not Action.UPDATED
+            if decision.creates_story:
+                story_id = self.store.create_story(entry, key, now)
+            linked = story_id if verdict.relevant and decision.action is not Action.UPDATED else None
+            self.store.save_entry(entry, key, verdict, decision.action.value, linked, now)
+            if decision.posts and story_id is not None:
+                queued += self.store.enqueue_post(story_id, now)
+        if baseline:
+            self.store.mark_baselined(feed.name, now)
+        return FeedReport(
+            feed.name,
+            ok=True,
+            entries=len(parsed.entries),
+            new=new,
+            queued=queued,
+            baseline=baseline,
+            warning=parsed.warning,
+        )
+
+    async def backfill(
+        self,
+        since: datetime,
+        until: datetime | None = None,
+        feed: FeedConfig | None = None,
+        dry_run: bool = False,
+    ) -> tuple[list[Story], CycleReport | None]:
+        """Poll (unless dry run), then queue and post unposted stories in range, oldest first."""
+        cycle = None
+        if not dry_run:
+            cycle = await self.poll([feed] if feed else None, deliver=False)
+        stories = self.store.unposted_stories(since, until, feed.name if feed else None)
+        if dry_run:
+            return stories, None
+        now = self.clock()
+        with self.store.transaction():
+            for story in stories:
+                self.store.enqueue_post(story.id, now)
+        delivery = await self.deliver()
+        return stories, CycleReport(cycle.feeds if cycle else (), delivery)

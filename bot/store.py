@@ -1,0 +1,375 @@
+"""SQLite storage through sqlite-utils: schema as versioned migrations, WAL, and the few
+queries the pipeline needs. Nothing is ever deleted; every entry and decision is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+from sqlite_utils.db import Table
+
+from bot.dedup import Known
+from bot.errors import BotError
+from bot.models import Entry, FeedCache, Story, Verdict
+
+migrations = Migrations("followup-bot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Feeds (caching and health), entries, stories (one per canonical URL), outbox."""
+    db.execute("""
+        CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            baseline_at TEXT,
+            last_fetch_at TEXT,
+            last_success_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            title TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            canonical_url TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            outlet TEXT NOT NULL,
+            published TEXT NOT NULL,
+            feed TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed TEXT NOT NULL REFERENCES feeds(name),
+            guid TEXT NOT NULL,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            content TEXT NOT NULL,
+            published TEXT NOT NULL,
+            has_date INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            outlet TEXT NOT NULL,
+            language TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            relevant INTEGER NOT NULL,
+            score REAL NOT NULL,
+            reasons TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            story_id INTEGER REFERENCES stories(id),
+            UNIQUE (feed, guid)
+        )""")
+    db.execute("CREATE INDEX entries_canonical ON entries(canonical_url)")
+    db.execute("""
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            action TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            message_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT
+        )""")
+    db.execute("CREATE UNIQUE INDEX outbox_one_post ON outbox(story_id) WHERE action = 'post'")
+    db.execute("CREATE INDEX outbox_state ON outbox(state)")
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One pending delivery and the story it carries."""
+
+    id: int
+    action: str
+    attempts: int
+    story: Story
+
+
+def iso(when: datetime) -> str:
+    """UTC ISO-8601 text, sortable as a string."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class Store:
+    """The bot's SQLite database. One instance per process; calls are short and synchronous."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db = Database(conn)
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise BotError(f"database {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def table(self, name: str) -> Table:
+        return self.db.table(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        with self.db.atomic():
+            yield
+
+    # feeds ----------------------------------------------------------------------------
+    def feed_row(self, name: str) -> dict[str, Any] | None:
+        rows = list(self.table("feeds").rows_where("name = ?", [name]))
+        return rows[0] if rows else None
+
+    def feed_cache(self, name: str, url: str) -> FeedCache:
+        """Validators from the last fetch, unless the feed's URL changed since."""
+        row = self.feed_row(name)
+        if row is None or row["url"] != url:
+            return FeedCache()
+        return FeedCache(etag=row["etag"], last_modified=row["last_modified"])
+
+    def is_baselined(self, name: str) -> bool:
+        row = self.feed_row(name)
+        return bool(row and row["baseline_at"])
+
+    def ensure_feed(self, name: str, url: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", [name, url])
+
+    def record_success(
+        self, name: str, url: str, status: int, cache: FeedCache, title: str, now: datetime
+    ) -> None:
+        self.ensure_feed(name, url)
+        self.table("feeds").update(
+            name,
+            {
+                "url": url,
+                "etag": cache.etag,
+                "last_modified": cache.last_modified,
+                "last_fetch_at": iso(now),
+                "last_success_at": iso(now),
+                "last_status": status,
+                "last_error": None,
+                "failures": 0,
+                **({"title": title} if title else {}),
+            },
+        )
+
+    def mark_baselined(self, name: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE feeds SET baseline_at = ? WHERE name = ? AND baseline_at IS NULL",
+            [iso(now), name],
+        )
+
+    def record_failure(self, name: str, url: str, error: str, now: datetime) -> None:
+        self.ensure_feed(name, url)
+        self.db.execute(
+            "UPDATE feeds SET last_fetch_at = ?, last_error = ?, failures = failures + 1 WHERE name = ?",
+            [iso(now), error, name],
+        )
+
+    # entries and stories --------------------------------------------------------------
+    def known_entry(self, feed: str, guid: str) -> Known | None:
+        rows = list(
+            self.db.query(
+                "SELECT title, summary, relevant FROM entries WHERE feed = ? AND guid = ?",
+                [feed, guid],
+            )
+        )
+        if not rows:
+            return None
+        return Known(rows[0]["title"], rows[0]["summary"], bool(rows[0]["relevant"]))
+
+    def story_id_for(self, canonical: str) -> int | None:
+        rows = list(self.db.query("SELECT id FROM stories WHERE canonical_url = ?", [canonical]))
+        return int(rows[0]["id"]) if rows else None
+
+    def save_entry(
+        self,
+        entry: Entry,
+        canonical: str,
+        verdict: Verdict,
+        decision: str,
+        story_id: int | None,
+        now: datetime,
+    ) -> None:
+        """Insert a new entry or update a known one (keeping when it was first seen)."""
+        values = {
+            "url": entry.url,
+            "canonical_url": canonical,
+            "title": entry.title,
+            "summary": entry.summary,
+            "content": entry.content,
+            "published": iso(entry.published),
+            "has_date": int(entry.has_date),
+            "author": entry.author,
+            "outlet": entry.outlet,
+            "language": entry.language,
+            "updated_at": iso(now),
+            "relevant": int(verdict.relevant),
+            "score": verdict.score,
+            "reasons": json.dumps({"reasons": verdict.reasons, "matched": verdict.matched}),
+            "decision": decision,
+        }
+        if story_id is not None:
+            values["story_id"] = story_id
+        cursor = self.db.execute(
+            "UPDATE entries SET " + ", ".join(f"{k} = ?" for k in values) + " WHERE feed = ? AND guid = ?",
+            [*values.values(), entry.feed, entry.guid],
+        )
+        if cursor.rowcount == 0:
+            self.table("entries").insert(
+                {
+                    "feed": entry.feed,
+                    "guid": entry.guid,
+                    "first_seen_at": iso(now),
+                    "story_id": story_id,
+                    **values,
+                }
+            )
+
+    def create_story(self, entry: Entry, canonical: str, now: datetime) -> int:
+        table = self.table("stories")
+        table.insert(
+            {
+                "canonical_url": canonical,
+                "url": entry.url or canonical,
+                "title": entry.title,
+                "summary": entry.summary or entry.content,
+                "outlet": entry.outlet,
+                "published": iso(entry.published),
+                "feed": entry.feed,
+                "created_at": iso(now),
+            }
+        )
+        return int(table.last_rowid or 0)
+
+    # outbox ---------------------------------------------------------------------------
+    def enqueue_post(self, story_id: int, now: datetime) -> bool:
+        """Queue a story's post; False when it was already queued or sent (never twice)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (story_id, action, state, created_at, updated_at)"
+            " VALUES (?, 'post', 'pending', ?, ?)",
+            [story_id, iso(now), iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def pending(self) -> list[OutboxRow]:
+        """Rows still to deliver (a 'sending' row was interrupted), oldest story first."""
+        rows = self.db.query(
+            "SELECT o.id AS outbox_id, o.action, o.attempts, s.* FROM outbox o"
+            " JOIN stories s ON s.id = o.story_id WHERE o.state IN ('pending', 'sending')"
+            " ORDER BY s.published, s.id"
+        )
+        return [OutboxRow(r["outbox_id"], r["action"], r["attempts"], _story(r)) for r in rows]
+
+    def mark_sending(self, outbox_id: int, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+            [iso(now), outbox_id],
+        )
+
+    def mark_sent(self, outbox_id: int, message_id: str | None, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, updated_at = ?,"
+            " last_error = NULL WHERE id = ?",
+            [message_id, iso(now), iso(now), outbox_id],
+        )
+
+    def mark_failed(self, outbox_id: int, error: str, dead: bool, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
+            ["dead" if dead else "pending", error, iso(now), outbox_id],
+        )
+
+    def unposted_stories(self, since: datetime, until: datetime | None, feed: str | None) -> list[Story]:
+        """Stories in [since, until) that were never queued, oldest first."""
+        sql = (
+            "SELECT s.* FROM stories s WHERE s.published >= ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.story_id = s.id AND o.action = 'post')"
+        )
+        params: list[Any] = [iso(since)]
+        if until is not None:
+            sql += " AND s.published < ?"
+            params.append(iso(until))
+        if feed is not None:
+            sql += " AND EXISTS (SELECT 1 FROM entries e WHERE e.story_id = s.id AND e.feed = ?)"
+            params.append(feed)
+        return [_story(r) for r in self.db.query(sql + " ORDER BY s.published, s.id", params)]
+
+    # reports ----------------------------------------------------------------------------
+    def recent_stories(self, limit: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT s.id, s.published, s.outlet, s.title, s.url, o.state, o.message_id,"
+                " (SELECT COUNT(*) FROM entries e WHERE e.story_id = s.id) AS coverage"
+                " FROM stories s LEFT JOIN outbox o ON o.story_id = s.id AND o.action = 'post'"
+                " ORDER BY s.published DESC, s.id DESC LIMIT ?",
+                [limit],
+            )
+        )
+
+    def status(self) -> dict[str, Any]:
+        counts = {
+            "entries": self.table("entries").count,
+            "relevant": self.db.execute("SELECT COUNT(*) FROM entries WHERE relevant").fetchone()[0],
+            "stories": self.table("stories").count,
+        }
+        outbox = {
+            row["state"]: row["n"]
+            for row in self.db.query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+        }
+        last_post = self.db.execute("SELECT MAX(sent_at) FROM outbox WHERE state = 'sent'").fetchone()[0]
+        feeds = list(
+            self.db.query(
+                "SELECT name, url, last_success_at, last_fetch_at, last_status, last_error,"
+                " failures, baseline_at FROM feeds ORDER BY name"
+            )
+        )
+        dead = list(
+            self.db.query("SELECT id, story_id, attempts, last_error FROM outbox WHERE state = 'dead'")
+        )
+        return {
+            "counts": counts,
+            "outbox": outbox,
+            "last_post_at": last_post,
+            "feeds": feeds,
+            "dead": dead,
+        }
+
+
+def _story(row: dict[str, Any]) -> Story:
+    return Story(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        summary=row["summary"],
+        outlet=row["outlet"],
+        published=from_iso(row["published"]),
+        canonical_url=row["canonical_url"],
+    )
