@@ -29,6 +29,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONNECT_TIMEOUT = 10.0
 MAX_RETRY_DELAY = 30.0  # a server asking for a longer pause gets it at the next scheduled poll
 
@@ -153,13 +154,13 @@ class Fetcher:
         """One HTTP exchange: a result, or the next URL of a redirect."""
         request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
         async with self._client.stream("GET", url, headers=headers, timeout=request_timeout) as resp:
-            if resp.is_redirect:
+            if resp.status_code == 304:
+                return FetchResult(feed.name, url, 304, None, _cache(resp, fallback=headers))
+            if resp.status_code in REDIRECTS:
                 location = resp.headers.get("location", "")
                 if not location:
                     raise FetchError(feed.name, f"HTTP {resp.status_code} without Location", transient=False)
                 return str(urljoin(url, location))
-            if resp.status_code == 304:
-                return FetchResult(feed.name, url, 304, None, _cache(resp, fallback=headers))
             if resp.status_code == 429 or resp.status_code >= 500:
                 raise _Retryable(f"HTTP {resp.status_code}", retry_after=_retry_after(resp))
             if resp.status_code != 200:

@@ -1,0 +1,61 @@
+"""Build small RSS documents for tests, and the test configuration that points at them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+TOPIC_YAML = """\
+topic:
+  name: Musk v. OpenAI
+  require:
+    musk: [musk]
+    openai_side: [openai, altman, brockman]
+  context: [lawsuit*, sue, sues, sued, trial, jury, judge*, verdict*, klage*, verklag*, proces]
+  exclude: [trade secret*]
+"""
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    link: str
+    published: datetime | None = None
+    guid: str | None = None
+    description: str = ""
+    source: str = ""
+
+
+def rss(items: list[Item], title: str = "Test feed") -> bytes:
+    """An RSS 2.0 document holding `items`."""
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0"><channel>',
+        f"<title>{escape(title)}</title><link>https://example.org/</link>",
+    ]
+    for item in items:
+        parts.append("<item>")
+        parts.append(f"<title>{escape(item.title)}</title><link>{escape(item.link)}</link>")
+        if item.guid is not None:
+            parts.append(f'<guid isPermaLink="false">{escape(item.guid)}</guid>')
+        if item.published is not None:
+            parts.append(f"<pubDate>{format_datetime(item.published)}</pubDate>")
+        if item.description:
+            parts.append(f"<description>{escape(item.description)}</description>")
+        if item.source:
+            parts.append(f'<source url="https://example.org">{escape(item.source)}</source>')
+        parts.append("</item>")
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode("utf-8")
+
+
+def write_config(path: Path, feeds: dict[str, str], extra: str = "") -> Path:
+    """A feeds.yaml with the test topic, `feeds` as name -> URL, loopback allowed."""
+    lines = [TOPIC_YAML, "polling:", "  allow_private: true", "  timeout: 10s", extra, "feeds:"]
+    for name, url in feeds.items():
+        lines += [f"  - name: {name}", f"    url: {url}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

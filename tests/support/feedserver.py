@@ -1,0 +1,98 @@
+"""A real HTTP server on 127.0.0.1 serving feeds the tests define, with ETag support.
+
+Routes are plain data the test mutates between polls; every request is recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/rss+xml; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: bool = True
+    hang: threading.Event | None = None  # the handler waits for this before answering
+
+
+@dataclass(frozen=True)
+class Seen:
+    path: str
+    headers: dict[str, str]
+
+
+class FeedServer:
+    """`with FeedServer() as server: server.routes['/a.xml'] = Route(body)`."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                with outer._lock:
+                    outer.requests.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                    route = outer.routes.get(self.path)
+                if route is None:
+                    self._answer(404, b"not found", {"Content-Type": "text/plain"})
+                    return
+                if route.hang is not None:
+                    route.hang.wait(timeout=30)
+                    return
+                headers = {"Content-Type": route.content_type, **route.headers}
+                if route.etag and route.status == 200:
+                    tag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
+                    headers["ETag"] = tag
+                    if self.headers.get("If-None-Match") == tag:
+                        self._answer(304, b"", {"ETag": tag})
+                        return
+                self._answer(route.status, route.body, headers)
+
+            def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hits(self, path: str) -> list[Seen]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def __enter__(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for route in self.routes.values():
+            if route.hang is not None:
+                route.hang.set()
+        self._server.shutdown()
+        self._server.server_close()

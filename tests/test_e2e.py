@@ -1,0 +1,285 @@
+"""End to end through the CLI in a subprocess: loopback feeds in, fake Discord out."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_discord import WEBHOOK_URL, Failure, FakeDiscord
+from tests.support.feeds import Item, rss, write_config
+from tests.support.feedserver import FeedServer, Route
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def cli(
+    tmp: Path, *args: str, discord_api: FakeDiscord | None = None, config: str = "feeds.yaml"
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot` with the test config and database; webhook mode if `discord_api`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    if discord_api is not None:
+        env |= {"DISCORD_WEBHOOK_URL": WEBHOOK_URL, "DISCORD_API_BASE": discord_api.api_base}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(tmp / config), "--db", str(tmp / "bot.db"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp,
+    )
+
+
+def on_topic(n: int, hours_ago: float, link: str, outlet: str = "Example News") -> Item:
+    return Item(
+        title=f"Musk v. OpenAI: jury hears day {n} of the trial",
+        link=link,
+        published=NOW - timedelta(hours=hours_ago),
+        description=f"Elon Musk's lawsuit against OpenAI and Sam Altman continued on day {n}. "
+        "Lawyers for both sides questioned witnesses.",
+        source=outlet,
+    )
+
+
+OFF_TOPIC = Item(
+    title="Tesla unveils a new charger",
+    link="https://example.org/tesla-charger",
+    published=NOW - timedelta(hours=50),
+    description="Musk's Tesla showed a charger.",
+)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, feed_server: FeedServer) -> tuple[Path, FeedServer]:
+    feed_server.routes["/a.xml"] = Route(
+        rss(
+            [
+                on_topic(1, 72, "https://news-a.example/day-1"),
+                on_topic(2, 48, "https://news-a.example/day-2"),
+                OFF_TOPIC,
+            ]
+        )
+    )
+    feed_server.routes["/b.xml"] = Route(rss([on_topic(3, 60, "https://news-b.example/day-3", "B Daily")]))
+    write_config(tmp_path / "feeds.yaml", {"a": feed_server.url("/a.xml"), "b": feed_server.url("/b.xml")})
+    return tmp_path, feed_server
+
+
+def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_poll_posts_each_story_once_and_backfill_posts_history(
+    setup: tuple[Path, FeedServer], discord_api: FakeDiscord
+) -> None:
+    tmp, server = setup
+    # First poll of each feed is a baseline: stored, nothing posted.
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    assert discord_api.messages == []
+
+    # One new on-topic item (under a tracking link) -> exactly one message with the right embed.
+    fresh = on_topic(4, 1, "https://www.news-a.example/day-4?utm_source=rss&utm_medium=feed")
+    server.routes["/a.xml"] = Route(rss([fresh, *_items_a()]))
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    embeds = discord_api.embeds()
+    assert len(embeds) == 1
+    embed = embeds[0]
+    assert embed["title"] == fresh.title
+    assert embed["url"] == fresh.link
+    assert embed["description"].startswith("Elon Musk's lawsuit against OpenAI")
+    assert len(embed["description"]) <= 500
+    assert embed["author"]["name"] == "Example News"
+    assert datetime.fromisoformat(embed["timestamp"]) == fresh.published
+    assert discord_api.messages[0].payload["allowed_mentions"] == {"parse": []}
+
+    # The same item again, and the same article under other tracking in another feed: nothing.
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    copy = Item(fresh.title, "https://news-a.example/day-4?fbclid=xyz&utm_campaign=a#top",
+                fresh.published, description=fresh.description, source="Aggregator")
+    server.routes["/b.xml"] = Route(rss([copy, on_topic(3, 60, "https://news-b.example/day-3", "B Daily")]))
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    assert len(discord_api.messages) == 1
+
+    # Backfill posts the stored history, oldest first; the off-topic item never.
+    since = (NOW - timedelta(days=5)).date().isoformat()
+    result = cli(tmp, "backfill", "--since", since, discord_api=discord_api)
+    assert_clean(result)
+    titles = [e["title"] for e in discord_api.embeds()]
+    assert titles[1:] == [on_topic(n, 0, "").title for n in (1, 3, 2)]
+    stamps = [datetime.fromisoformat(e["timestamp"]) for e in discord_api.embeds()[1:]]
+    assert stamps == sorted(stamps)
+
+    # A second backfill has nothing left to post.
+    assert_clean(cli(tmp, "backfill", "--since", since, discord_api=discord_api))
+    assert len(discord_api.messages) == 4
+
+    status = json.loads(cli(tmp, "status", "--json").stdout)
+    assert status["outbox"] == {"sent": 4}
+    assert status["counts"]["stories"] == 4
+    stories = json.loads(cli(tmp, "stories", "--json").stdout)
+    assert [s["state"] for s in stories] == ["sent"] * 4
+    assert stories[0]["coverage"] == 2  # the day-4 article was seen in both feeds
+
+
+def _items_a() -> list[Item]:
+    return [on_topic(1, 72, "https://news-a.example/day-1"), on_topic(2, 48, "https://news-a.example/day-2"),
+            OFF_TOPIC]
+
+
+def test_backfill_dry_run_and_range(setup: tuple[Path, FeedServer], discord_api: FakeDiscord) -> None:
+    tmp, _ = setup
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    day2 = (NOW - timedelta(hours=48)).date().isoformat()
+    dry = cli(tmp, "backfill", "--since", day2, "--until", day2, "--dry-run", discord_api=discord_api)
+    assert_clean(dry)
+    assert on_topic(2, 0, "").title in dry.stdout
+    assert discord_api.messages == []
+    assert_clean(cli(tmp, "backfill", "--since", "2000-01-01", "--feed", "b", discord_api=discord_api))
+    assert [e["title"] for e in discord_api.embeds()] == [on_topic(3, 0, "").title]
+
+
+def test_rate_limited_post_is_retried_not_lost(setup: tuple[Path, FeedServer], discord_api: FakeDiscord) -> None:
+    tmp, server = setup
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    server.routes["/a.xml"] = Route(rss([on_topic(5, 1, "https://news-a.example/day-5"), *_items_a()]))
+    discord_api.fail_next(Failure(429, retry_after=0.05), Failure(429, retry_after=0.05))
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    assert [e["title"] for e in discord_api.embeds()] == [on_topic(5, 0, "").title]
+    posts = [r for r in discord_api.requests if r[0] == "POST"]
+    assert len(posts) == 3  # two 429s, then the post
+
+
+def test_invalid_webhook_keeps_the_story_for_later(
+    setup: tuple[Path, FeedServer], discord_api: FakeDiscord
+) -> None:
+    tmp, server = setup
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    server.routes["/a.xml"] = Route(rss([on_topic(6, 1, "https://news-a.example/day-6"), *_items_a()]))
+    discord_api.fail_next(Failure(404, code=10015))
+    result = cli(tmp, "poll", discord_api=discord_api)
+    assert result.returncode == 1
+    assert "DISCORD_WEBHOOK_URL" in result.stderr and "Traceback" not in result.stderr
+    assert WEBHOOK_URL.rsplit("/", 1)[1] not in result.stderr  # the token never appears
+    assert discord_api.messages == []
+    # Once Discord accepts again, the kept story goes out, once.
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    assert [e["title"] for e in discord_api.embeds()] == [on_topic(6, 0, "").title]
+
+
+def test_console_mode_prints_instead_of_posting(setup: tuple[Path, FeedServer]) -> None:
+    tmp, server = setup
+    first = cli(tmp, "poll")
+    assert_clean(first)
+    assert "console mode" in first.stderr
+    server.routes["/a.xml"] = Route(rss([on_topic(7, 1, "https://news-a.example/day-7"), *_items_a()]))
+    second = cli(tmp, "poll")
+    assert_clean(second)
+    assert on_topic(7, 0, "").title in second.stdout
+    assert "https://news-a.example/day-7" in second.stdout
+
+
+def test_broken_feed_is_one_line_and_others_go_on(setup: tuple[Path, FeedServer]) -> None:
+    tmp, server = setup
+    server.routes["/broken.xml"] = Route(b"<html><body>not a feed", content_type="text/html")
+    write_config(
+        tmp / "feeds.yaml",
+        {"a": server.url("/a.xml"), "missing": server.url("/nope.xml"), "broken": server.url("/broken.xml")},
+    )
+    result = cli(tmp, "poll")
+    assert_clean(result)
+    assert "feed 'missing': error: HTTP 404" in result.stderr
+    assert "feed 'broken': error: not an RSS/Atom feed" in result.stderr
+    status = json.loads(cli(tmp, "status", "--json").stdout)
+    failures = {f["name"]: f["failures"] for f in status["feeds"]}
+    assert failures == {"a": 0, "broken": 1, "missing": 1}
+
+
+def test_run_service_posts_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.routes["/a.xml"] = Route(rss([on_topic(8, 1, "https://news-a.example/day-8")]))
+    write_config(tmp_path / "feeds.yaml", {"a": feed_server.url("/a.xml")}, extra="  post_recent: 1d")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(tmp_path / "feeds.yaml"), "--db",
+         str(tmp_path / "bot.db"), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        out, err = _read_until(proc, on_topic(8, 0, "").title, deadline=60)
+        assert on_topic(8, 0, "").title in out, err
+        assert "console mode" in err
+        proc.send_signal(signal.SIGTERM)
+        rest_out, rest_err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err + rest_err
+    assert "service stopped" in err + rest_err
+    assert "Traceback" not in err + rest_err
+
+
+def _read_until(proc: subprocess.Popen[str], needle: str, deadline: float) -> tuple[str, str]:
+    """Read the child's stdout and stderr until `needle` shows on stdout (or the deadline)."""
+    assert proc.stdout is not None and proc.stderr is not None
+    out: list[str] = []
+    err: list[str] = []
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, out)
+    sel.register(proc.stderr, selectors.EVENT_READ, err)
+    end = time.monotonic() + deadline
+    while needle not in "".join(out) and time.monotonic() < end and proc.poll() is None:
+        for key, _ in sel.select(timeout=max(0.0, end - time.monotonic())):
+            line = key.fileobj.readline()  # type: ignore[union-attr]
+            if line:
+                key.data.append(line)
+    sel.close()
+    return "".join(out), "".join(err)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("feeds: []\n", "feeds.yaml: topic: is required"),
+        ("topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: ftp://x.org/f}\n", "feeds[0].url"),
+        ("topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: http://x.org/f, colour: red}\n",
+         "feeds[0].colour: unknown key"),
+        ("topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: http://x.org/1}\n"
+         "  - {name: a, url: http://x.org/2}\n", "feeds[1].name: duplicate feed name"),
+        ("topic: {name: x, require: {a: [b]}}\npolling: {concurrency: lots}\nfeeds:\n"
+         "  - {name: a, url: http://x.org/1}\n", "polling.concurrency"),
+        ("topic: {name: x, require: {a: [b]}}\nfeeds: [{name: a, url: 'http://x.org/1'}]\nextra: 1\n",
+         "extra: unknown key"),
+    ],
+)
+def test_config_errors_exit_2_and_name_the_key(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    (tmp_path / "feeds.yaml").write_text(yaml_text, encoding="utf-8")
+    result = cli(tmp_path, "check")
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_check_accepts_shipped_config_and_rejects_bad_env(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "feeds.yaml"
+    (tmp_path / "feeds.yaml").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    ok = cli(tmp_path, "check")
+    assert ok.returncode == 0 and "mode console" in ok.stdout
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env["DISCORD_TOKEN"] = "secret-token-value"
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(tmp_path / "feeds.yaml"), "check"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert bad.returncode == 2
+    assert "DISCORD_CHANNEL_ID" in bad.stderr and "secret-token-value" not in bad.stderr
