@@ -362,6 +362,6 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
         raise ConfigError("environment", "DISCORD_TOKEN", "is required when DISCORD_CHANNEL_ID is set")
     if channel and not (channel.isdigit() and 17 <= len(channel) <= 20):
         raise ConfigError("environment", "DISCORD_CHANNEL_ID", "expected a 17-20 digit channel id")
-    if api_base:
-        check_http_url(api_base, "environment", "DISCORD_API_BASE")
+    if api_base and not (urlsplit(api_base).scheme in ("http", "https") and urlsplit(api_base).hostname):
+        raise ConfigError("environment", "DISCORD_API_BASE", "expected an http(s) URL")
     return Env(webhook_url=webhook, token=token, channel_id=int(channel or 0), api_base=api_base)

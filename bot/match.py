@@ -34,7 +34,7 @@ class TermSet:
         """The distinct terms found, in order of first appearance."""
         if self.pattern is None:
             return ()
-        found = dict.fromkeys(m.group(0) for m in self.pattern.finditer(folded))
+        found = dict.fromkeys(" ".join(m.group(0).split()) for m in self.pattern.finditer(folded))
         return tuple(found)
 
 

@@ -127,7 +127,8 @@ def _hash_id(title: str, summary: str) -> str:
 def _date(raw: Mapping[str, Any], now: datetime) -> tuple[datetime, bool]:
     """UTC publication date; missing or future dates count as `now` (first seen)."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = raw.get(key)
+        # dict.get skips FeedParserDict's deprecated updated->published key aliasing.
+        value = dict.get(raw, key) if isinstance(raw, dict) else raw.get(key)
         if isinstance(value, time.struct_time):
             try:
                 when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

@@ -38,14 +38,15 @@ def safe_url(url: str) -> str:
 
 def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Message:
     """One embed for one story: headline, link, summary, outlet, publication time."""
-    description = summarize(story.title, story.summary, "", min(max_chars, DESCRIPTION_MAX))
+    title = defuse(story.title)
+    limit = min(max_chars, DESCRIPTION_MAX)
     return Message(
-        title=defuse(clip(story.title or story.url, TITLE_MAX)),
+        title=clip(title, TITLE_MAX) or clip(defuse(story.url), TITLE_MAX) or "(untitled)",
         url=safe_url(story.url),
-        description=defuse(description),
-        author=defuse(clip(story.outlet, AUTHOR_MAX)),
+        description=summarize(title, defuse(story.summary), "", limit),
+        author=clip(defuse(story.outlet), AUTHOR_MAX),
         timestamp=story.published,
-        footer=defuse(clip(footer, FOOTER_MAX)),
+        footer=clip(defuse(footer), FOOTER_MAX),
     )
 
 

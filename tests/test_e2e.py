@@ -103,8 +103,13 @@ def test_poll_posts_each_story_once_and_backfill_posts_history(
 
     # The same item again, and the same article under other tracking in another feed: nothing.
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
-    copy = Item(fresh.title, "https://news-a.example/day-4?fbclid=xyz&utm_campaign=a#top",
-                fresh.published, description=fresh.description, source="Aggregator")
+    copy = Item(
+        fresh.title,
+        "https://news-a.example/day-4?fbclid=xyz&utm_campaign=a#top",
+        fresh.published,
+        description=fresh.description,
+        source="Aggregator",
+    )
     server.routes["/b.xml"] = Route(rss([copy, on_topic(3, 60, "https://news-b.example/day-3", "B Daily")]))
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
     assert len(discord_api.messages) == 1
@@ -131,8 +136,11 @@ def test_poll_posts_each_story_once_and_backfill_posts_history(
 
 
 def _items_a() -> list[Item]:
-    return [on_topic(1, 72, "https://news-a.example/day-1"), on_topic(2, 48, "https://news-a.example/day-2"),
-            OFF_TOPIC]
+    return [
+        on_topic(1, 72, "https://news-a.example/day-1"),
+        on_topic(2, 48, "https://news-a.example/day-2"),
+        OFF_TOPIC,
+    ]
 
 
 def test_backfill_dry_run_and_range(setup: tuple[Path, FeedServer], discord_api: FakeDiscord) -> None:
@@ -147,7 +155,9 @@ def test_backfill_dry_run_and_range(setup: tuple[Path, FeedServer], discord_api:
     assert [e["title"] for e in discord_api.embeds()] == [on_topic(3, 0, "").title]
 
 
-def test_rate_limited_post_is_retried_not_lost(setup: tuple[Path, FeedServer], discord_api: FakeDiscord) -> None:
+def test_rate_limited_post_is_retried_not_lost(
+    setup: tuple[Path, FeedServer], discord_api: FakeDiscord
+) -> None:
     tmp, server = setup
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
     server.routes["/a.xml"] = Route(rss([on_topic(5, 1, "https://news-a.example/day-5"), *_items_a()]))
@@ -208,8 +218,16 @@ def test_run_service_posts_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_ser
     write_config(tmp_path / "feeds.yaml", {"a": feed_server.url("/a.xml")}, extra="  post_recent: 1d")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(tmp_path / "feeds.yaml"), "--db",
-         str(tmp_path / "bot.db"), "run"],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(tmp_path / "feeds.yaml"),
+            "--db",
+            str(tmp_path / "bot.db"),
+            "run",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -220,7 +238,7 @@ def test_run_service_posts_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_ser
         assert on_topic(8, 0, "").title in out, err
         assert "console mode" in err
         proc.send_signal(signal.SIGTERM)
-        rest_out, rest_err = proc.communicate(timeout=60)
+        _, rest_err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -252,14 +270,24 @@ def _read_until(proc: subprocess.Popen[str], needle: str, deadline: float) -> tu
     [
         ("feeds: []\n", "feeds.yaml: topic: is required"),
         ("topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: ftp://x.org/f}\n", "feeds[0].url"),
-        ("topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: http://x.org/f, colour: red}\n",
-         "feeds[0].colour: unknown key"),
-        ("topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: http://x.org/1}\n"
-         "  - {name: a, url: http://x.org/2}\n", "feeds[1].name: duplicate feed name"),
-        ("topic: {name: x, require: {a: [b]}}\npolling: {concurrency: lots}\nfeeds:\n"
-         "  - {name: a, url: http://x.org/1}\n", "polling.concurrency"),
-        ("topic: {name: x, require: {a: [b]}}\nfeeds: [{name: a, url: 'http://x.org/1'}]\nextra: 1\n",
-         "extra: unknown key"),
+        (
+            "topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: http://x.org/f, colour: red}\n",
+            "feeds[0].colour: unknown key",
+        ),
+        (
+            "topic: {name: x, require: {a: [b]}}\nfeeds:\n  - {name: a, url: http://x.org/1}\n"
+            "  - {name: a, url: http://x.org/2}\n",
+            "feeds[1].name: duplicate feed name",
+        ),
+        (
+            "topic: {name: x, require: {a: [b]}}\npolling: {concurrency: lots}\nfeeds:\n"
+            "  - {name: a, url: http://x.org/1}\n",
+            "polling.concurrency",
+        ),
+        (
+            "topic: {name: x, require: {a: [b]}}\nfeeds: [{name: a, url: 'http://x.org/1'}]\nextra: 1\n",
+            "extra: unknown key",
+        ),
     ],
 )
 def test_config_errors_exit_2_and_name_the_key(tmp_path: Path, yaml_text: str, expected: str) -> None:
@@ -279,7 +307,10 @@ def test_check_accepts_shipped_config_and_rejects_bad_env(tmp_path: Path) -> Non
     env["DISCORD_TOKEN"] = "secret-token-value"
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(tmp_path / "feeds.yaml"), "check"],
-        capture_output=True, text=True, timeout=60, env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert bad.returncode == 2
     assert "DISCORD_CHANNEL_ID" in bad.stderr and "secret-token-value" not in bad.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ WEBHOOK_ID = "123456789012345678"
 WEBHOOK_TOKEN = "T" * 68
 WEBHOOK_URL = f"https://discord.com/api/webhooks/{WEBHOOK_ID}/{WEBHOOK_TOKEN}"
 CHANNEL_ID = "223456789012345678"
+USER = {"id": WEBHOOK_ID, "username": "followup", "discriminator": "0000", "avatar": None, "bot": True}
 
 
 def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -78,6 +80,7 @@ class FakeDiscord:
         app.router.add_patch("/api/v10/webhooks/{wid}/{token}/messages/{mid}", self._edit)
         app.router.add_post("/api/v10/channels/{cid}/messages", self._create)
         app.router.add_get("/api/v10/users/@me", self._me)
+        app.router.add_get("/api/v10/oauth2/applications/@me", self._application)
         return app
 
     def _serve(self) -> None:
@@ -86,11 +89,10 @@ class FakeDiscord:
         async def start() -> None:
             self._runner = web.AppRunner(self._app())
             await self._runner.setup()
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            await site.start()
-            server = site._server
-            assert server is not None and server.sockets
-            self.port = server.sockets[0].getsockname()[1]
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+            await web.SockSite(self._runner, sock).start()
             self._ready.set()
 
         self._loop.run_until_complete(start())
@@ -119,8 +121,11 @@ class FakeDiscord:
             headers = {"Retry-After": str(failure.retry_after), "X-RateLimit-Scope": "user"}
             if failure.via:
                 headers["Via"] = "1.1 google"
-            body = {"message": "You are being rate limited.", "retry_after": failure.retry_after,
-                    "global": False}
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": failure.retry_after,
+                "global": False,
+            }
             return _json(body, status=429, headers=headers)
         body = {"message": "error", "code": failure.code}
         return _json(body, status=failure.status)
@@ -135,8 +140,7 @@ class FakeDiscord:
             "channel_id": CHANNEL_ID,
             "content": payload.get("content", ""),
             "embeds": payload.get("embeds", []),
-            "author": {"id": WEBHOOK_ID, "username": "followup", "discriminator": "0000",
-                       "avatar": None, "bot": True},
+            "author": USER,
             "attachments": [],
             "mentions": [],
             "mention_roles": [],
@@ -185,5 +189,19 @@ class FakeDiscord:
         return _json(self._message(payload, webhook=False))
 
     async def _me(self, request: web.Request) -> web.Response:
-        return _json({"id": WEBHOOK_ID, "username": "followup", "discriminator": "0000",
-                                  "avatar": None, "bot": True})
+        return _json(USER)
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return _json(
+            {
+                "id": WEBHOOK_ID,
+                "name": "followup",
+                "description": "",
+                "icon": None,
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": USER,
+                "verify_key": "0" * 64,
+                "flags": 0,
+            }
+        )

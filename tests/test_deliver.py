@@ -1,0 +1,145 @@
+"""deliver: discord.py against the fake Discord API, and the outbox drain."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import discord
+import discord.http
+import pytest
+
+from bot.config import Config, Topic
+from bot.deliver import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliverer, drain, set_api_base
+from bot.models import Entry, Message
+from bot.store import Store
+from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, Failure, FakeDiscord
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+CONFIG = Config(topic=Topic("t", {"a": ("b",)}), feeds=())
+
+
+@pytest.fixture(autouse=True)
+def restore_route_base() -> Iterator[None]:
+    base = discord.http.Route.BASE
+    yield
+    discord.http.Route.BASE = base
+
+
+def queue(store: Store, n: int) -> None:
+    store.ensure_feed("f", "https://x.example/feed")
+    for i in range(n):
+        e = Entry(
+            "f",
+            f"g{i}",
+            f"https://x.example/{i}",
+            f"Story {i}",
+            "Lede.",
+            "",
+            NOW - timedelta(hours=i),
+            True,
+            outlet="Outlet",
+        )
+        store.enqueue_post(store.create_story(e, e.url, NOW), NOW)
+
+
+def run_drain(store: Store, deliverer: Deliverer) -> tuple[int, str]:
+    async def go() -> tuple[int, str]:
+        try:
+            report = await drain(store, deliverer, CONFIG, lambda: NOW)
+        finally:
+            await deliverer.close()
+        return report.sent, report.stopped
+
+    return asyncio.run(go())
+
+
+def test_webhook_posts_oldest_first_and_stores_message_ids(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 3)
+    assert run_drain(store, _lazy_webhook(discord_api)) == (3, "")
+    assert [e["title"] for e in discord_api.embeds()] == ["Story 2", "Story 1", "Story 0"]
+    assert discord_api.messages[0].payload["username"] == "Tracker"
+    ids = [r["message_id"] for r in store.table("outbox").rows]
+    assert sorted(ids) == sorted(m.id for m in discord_api.messages)
+
+
+def test_unreachable_discord_keeps_the_row_pending(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 2)
+    with socket.socket() as closed:  # a loopback port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    unreachable = _lazy_webhook(discord_api)
+    set_api_base(f"http://127.0.0.1:{port}/api/v10")
+    sent, stopped = run_drain(store, unreachable)
+    assert sent == 0 and "Discord delivery failed" in stopped
+    [row] = [r for r in store.table("outbox").rows if r["last_error"]]
+    assert row["state"] == "pending" and row["attempts"] == 1
+    assert run_drain(store, _lazy_webhook(discord_api)) == (2, "")
+    assert len(discord_api.messages) == 2
+
+
+def test_one_server_error_is_retried_by_discord_py(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 1)
+    discord_api.fail_next(Failure(502))
+    assert run_drain(store, _lazy_webhook(discord_api)) == (1, "")
+    assert len(discord_api.requests) == 2 and len(discord_api.messages) == 1
+
+
+def test_payload_rejected_by_discord_is_dead_not_retried(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 2)
+    discord_api.fail_next(Failure(400, code=50035))
+    assert run_drain(store, _lazy_webhook(discord_api)) == (1, "")
+    states = sorted(r["state"] for r in store.table("outbox").rows)
+    assert states == ["dead", "sent"]
+
+
+def test_bot_mode_posts_with_a_stable_nonce(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 1)
+    set_api_base(discord_api.api_base)
+
+    async def go() -> int:
+        deliverer = BotDeliverer("token-value", int(CHANNEL_ID))
+        try:
+            return (await drain(store, deliverer, CONFIG, lambda: NOW)).sent
+        finally:
+            await deliverer.close()
+
+    assert asyncio.run(go()) == 1
+    payload = discord_api.messages[0].payload
+    assert payload["nonce"] == "fub-1" and payload["enforce_nonce"] is True
+    assert payload["allowed_mentions"] == {"parse": []}
+
+
+def test_console_prints_the_message() -> None:
+    out = io.StringIO()
+    message = Message("Headline", "https://x.example/a", "Lede.", "Outlet", NOW)
+    assert asyncio.run(ConsoleDeliverer(out).post(message, "n")) is None
+    assert "Headline" in out.getvalue() and "https://x.example/a" in out.getvalue()
+
+
+class _lazy_webhook:
+    """Creates the aiohttp session inside the drain's event loop, as the CLI does."""
+
+    mode = "webhook"
+
+    def __init__(self, api: FakeDiscord) -> None:
+        set_api_base(api.api_base)
+        self._inner: WebhookDeliverer | None = None
+
+    async def post(self, message: Message, nonce: str) -> str | None:
+        if self._inner is None:
+            self._inner = WebhookDeliverer(WEBHOOK_URL, username="Tracker")
+        return await self._inner.post(message, nonce)
+
+    async def close(self) -> None:
+        if self._inner is not None:
+            await self._inner.close()

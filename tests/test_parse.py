@@ -1,0 +1,79 @@
+"""parse: feed bytes to clean Entry dataclasses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ParseError
+from bot.parse import parse_feed
+from tests.conftest import FIXTURES, shared_path
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def parse(name: str) -> list[object]:
+    return list(parse_feed("f", (FIXTURES / name).read_bytes(), now=NOW).entries)
+
+
+def test_atom_html_is_stripped_dates_are_utc_and_titles_fall_back_to_text() -> None:
+    feed = parse_feed("tech", (FIXTURES / "atom-content.xml").read_bytes(), now=NOW)
+    first, second = feed.entries
+    assert feed.title == "Example Tech"
+    assert first.title == "Judge rules in Musk & OpenAI fight"
+    assert first.content == "A federal judge ruled on Monday. More text."  # script dropped
+    assert first.published == datetime(2026, 5, 4, 12, 30, tzinfo=UTC)
+    assert first.has_date and first.author == "Jane Reporter" and first.outlet == "Example Tech"
+    assert second.title == "Jurors began deliberating in Oakland."
+    assert (second.published, second.has_date) == (NOW, False)
+
+
+def test_latin1_without_guids_uses_links_and_keeps_first_duplicate() -> None:
+    entries = parse_feed("j", (FIXTURES / "latin1-no-guid.xml").read_bytes(), now=NOW).entries
+    assert [e.title for e in entries] == ["Procès Musk contre OpenAI : le jury délibère", "Sans guid ni date"]
+    assert entries[0].guid == "https://journal.example/proces"
+    assert entries[0].published == datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+
+
+def test_aggregator_items_name_the_outlet_and_unwrap_links() -> None:
+    google, bing = parse_feed("g", (FIXTURES / "google-news-like.xml").read_bytes(), now=NOW).entries
+    assert google.title == "Musk asks court to block OpenAI's conversion"
+    assert google.outlet == "Daily Example"
+    assert google.guid == "CBMiAbc123"
+    assert bing.url == "https://www.paper.example/story?id=7"
+    assert (bing.published, bing.has_date) == (NOW, False)  # future dates count as first seen
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>hello</body></html>", b"\x00\x01\x02garbage", b"{}"])
+def test_not_a_feed_is_a_parse_error_naming_the_feed(body: bytes) -> None:
+    with pytest.raises(ParseError, match="feed 'x': not an RSS/Atom feed"):
+        parse_feed("x", body, now=NOW)
+
+
+def _corpus_files(*parts: str) -> list[Path]:
+    return sorted(p for p in shared_path(*parts).rglob("*") if p.is_file() and p.suffix in {".xml", ".rdf"})
+
+
+def test_every_real_feed_parses() -> None:
+    files = _corpus_files("corpora", "real-feeds")
+    empty = {"dailymail-empty-channel-2017.xml"}
+    for path in files:
+        feed = parse_feed(path.stem, path.read_bytes(), now=NOW)
+        assert feed.entries or path.name in empty, path.name
+        for entry in feed.entries:
+            assert entry.guid and (entry.title or entry.url), path.name
+            assert entry.published.tzinfo is UTC
+
+
+def test_feedparser_corpus_never_raises_anything_but_parse_error() -> None:
+    files = _corpus_files("corpora", "feedparser-tests")
+    parsed = 0
+    for path in files:
+        try:
+            parse_feed(path.stem, path.read_bytes(), now=NOW)
+            parsed += 1
+        except ParseError:
+            pass
+    assert parsed > len(files) * 0.8

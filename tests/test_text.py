@@ -1,0 +1,33 @@
+"""text: HTML stripping, folding and cutting."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import cut, first_sentence, fold, strip_html
+
+
+def test_strip_html() -> None:
+    assert strip_html("<p>One</p><p>two &amp; three</p>") == "One two & three"
+    assert strip_html("a<script>x()</script>b") == "ab"
+    assert strip_html("&lt;b&gt;bold&lt;/b&gt; text") == "bold text"  # escaped HTML in HTML
+    assert strip_html("plain   text\n") == "plain text"
+    assert strip_html("5 < 6 and 7 > 3") == "5 < 6 and 7 > 3"
+
+
+def test_fold_ignores_case_and_accents() -> None:
+    assert fold("Procès DÉLIBÈRE Gerichtsstraße") == "proces delibere gerichtsstrasse"
+
+
+def test_cut_prefers_sentence_then_word_boundaries() -> None:
+    text = "First sentence here. Second sentence is much longer than the first one."
+    assert cut(text, 40) == "First sentence here."
+    assert cut("word " * 20, 23) == "word word word word…"
+    assert cut("short", 10) == "short"
+    assert first_sentence("Jury out. Verdict soon.") == "Jury out."
+
+
+@given(st.text(), st.integers(min_value=1, max_value=600))
+def test_cut_never_exceeds_the_limit(text: str, limit: int) -> None:
+    assert len(cut(text, limit)) <= limit
