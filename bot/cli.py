@@ -105,6 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line, the traceback only with -v
+        log.debug("internal error", exc_info=True)
+        print(
+            f"followup-bot: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def cmd_check(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:

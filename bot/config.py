@@ -364,4 +364,6 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
         raise ConfigError("environment", "DISCORD_CHANNEL_ID", "expected a 17-20 digit channel id")
     if api_base and not (urlsplit(api_base).scheme in ("http", "https") and urlsplit(api_base).hostname):
         raise ConfigError("environment", "DISCORD_API_BASE", "expected an http(s) URL")
+    # discord.py's Webhook.from_url wants the unversioned form Discord's UI hands out.
+    webhook = re.sub(r"/api/v\d+/webhooks/", "/api/webhooks/", webhook)
     return Env(webhook_url=webhook, token=token, channel_id=int(channel or 0), api_base=api_base)

@@ -11,7 +11,7 @@ import random
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -119,26 +119,22 @@ class Fetcher:
         if cache.last_modified:
             headers["If-Modified-Since"] = cache.last_modified
         timeout = feed.timeout.total_seconds()
-        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None  # starts when the first request may go, not while queued
         url = feed.url
         try:
-            async with asyncio.timeout(timeout):
-                for _ in range(MAX_REDIRECTS + 1):
-                    host = await self._check_address(feed.name, url)
-                    async with self._slots, self._host_slot(host):
+            for _ in range(MAX_REDIRECTS + 1):
+                # Host slot first: a feed waiting on a busy host must not hold a global slot.
+                async with self._host_slot(urlsplit(url).hostname or ""), self._slots:
+                    if deadline is None:
+                        deadline = loop.time() + timeout
+                    async with asyncio.timeout_at(deadline):
+                        await self._check_address(feed.name, url)
                         result = await self._request(feed, url, headers, timeout)
-                    if isinstance(result, FetchResult):
-                        return FetchResult(
-                            feed=result.feed,
-                            url=result.url,
-                            status=result.status,
-                            body=result.body,
-                            cache=result.cache,
-                            content_type=result.content_type,
-                            elapsed=time.monotonic() - started,
-                        )
-                    url = result
-                raise FetchError(feed.name, f"more than {MAX_REDIRECTS} redirects", transient=False)
+                if isinstance(result, FetchResult):
+                    return replace(result, elapsed=loop.time() - (deadline - timeout))
+                url = result
+            raise FetchError(feed.name, f"more than {MAX_REDIRECTS} redirects", transient=False)
         except TimeoutError:
             raise _Retryable(f"no complete answer within {timeout:g}s") from None
         except httpx.TimeoutException:
@@ -187,14 +183,14 @@ class Fetcher:
                 content_type=resp.headers.get("content-type", ""),
             )
 
-    async def _check_address(self, feed: str, url: str) -> str:
+    async def _check_address(self, feed: str, url: str) -> None:
         """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to private addresses."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(feed, f"refused non-http(s) URL {url!r}", transient=False)
         host = parts.hostname
         if self._allow_private:
-            return host
+            return
         try:
             addresses = await self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
         except OSError as exc:
@@ -207,7 +203,6 @@ class Fetcher:
                 f"refused {host}: resolves to non-public address {shown} (polling.allow_private is false)",
                 transient=False,
             )
-        return host
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         slot = self._hosts.get(host)

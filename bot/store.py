@@ -238,9 +238,11 @@ class Store:
         }
         if story_id is not None:
             values["story_id"] = story_id
+        # An undated entry's date is when it was first seen; a later poll must not move it.
+        update = {k: v for k, v in values.items() if entry.has_date or k not in ("published", "has_date")}
         cursor = self.db.execute(
-            "UPDATE entries SET " + ", ".join(f"{k} = ?" for k in values) + " WHERE feed = ? AND guid = ?",
-            [*values.values(), entry.feed, entry.guid],
+            "UPDATE entries SET " + ", ".join(f"{k} = ?" for k in update) + " WHERE feed = ? AND guid = ?",
+            [*update.values(), entry.feed, entry.guid],
         )
         if cursor.rowcount == 0:
             self.table("entries").insert(

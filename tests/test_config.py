@@ -144,6 +144,8 @@ def test_environment_errors_name_the_variable_not_its_value(env: dict[str, str],
 def test_environment_modes() -> None:
     assert load_env({}).mode == "console"
     assert load_env({"DISCORD_WEBHOOK_URL": WEBHOOK_URL}).mode == "webhook"
+    versioned = WEBHOOK_URL.replace("/api/webhooks/", "/api/v10/webhooks/")
+    assert load_env({"DISCORD_WEBHOOK_URL": versioned}).webhook_url == WEBHOOK_URL
     bot = load_env({"DISCORD_TOKEN": "abc", "DISCORD_CHANNEL_ID": "223456789012345678"})
     assert bot.mode == "bot" and bot.channel_id == 223456789012345678
     assert "abc" not in repr(bot) and WEBHOOK_URL not in repr(load_env({"DISCORD_WEBHOOK_URL": WEBHOOK_URL}))

@@ -135,6 +135,13 @@ def test_poll_posts_each_story_once_and_backfill_posts_history(
     assert stories[0]["coverage"] == 2  # the day-4 article was seen in both feeds
 
 
+def publish(server: FeedServer, n: int) -> str:
+    """Add a fresh on-topic item (day `n`, an hour old) to feed a; return its title."""
+    item = on_topic(n, 1, f"https://news-a.example/day-{n}")
+    server.routes["/a.xml"] = Route(rss([item, *_items_a()]))
+    return item.title
+
+
 def _items_a() -> list[Item]:
     return [
         on_topic(1, 72, "https://news-a.example/day-1"),
@@ -160,10 +167,10 @@ def test_rate_limited_post_is_retried_not_lost(
 ) -> None:
     tmp, server = setup
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
-    server.routes["/a.xml"] = Route(rss([on_topic(5, 1, "https://news-a.example/day-5"), *_items_a()]))
+    title = publish(server, 5)
     discord_api.fail_next(Failure(429, retry_after=0.05), Failure(429, retry_after=0.05))
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
-    assert [e["title"] for e in discord_api.embeds()] == [on_topic(5, 0, "").title]
+    assert [e["title"] for e in discord_api.embeds()] == [title]
     posts = [r for r in discord_api.requests if r[0] == "POST"]
     assert len(posts) == 3  # two 429s, then the post
 
@@ -173,7 +180,7 @@ def test_invalid_webhook_keeps_the_story_for_later(
 ) -> None:
     tmp, server = setup
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
-    server.routes["/a.xml"] = Route(rss([on_topic(6, 1, "https://news-a.example/day-6"), *_items_a()]))
+    title = publish(server, 6)
     discord_api.fail_next(Failure(404, code=10015))
     result = cli(tmp, "poll", discord_api=discord_api)
     assert result.returncode == 1
@@ -182,7 +189,7 @@ def test_invalid_webhook_keeps_the_story_for_later(
     assert discord_api.messages == []
     # Once Discord accepts again, the kept story goes out, once.
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
-    assert [e["title"] for e in discord_api.embeds()] == [on_topic(6, 0, "").title]
+    assert [e["title"] for e in discord_api.embeds()] == [title]
 
 
 def test_console_mode_prints_instead_of_posting(setup: tuple[Path, FeedServer]) -> None:
@@ -190,10 +197,10 @@ def test_console_mode_prints_instead_of_posting(setup: tuple[Path, FeedServer]) 
     first = cli(tmp, "poll")
     assert_clean(first)
     assert "console mode" in first.stderr
-    server.routes["/a.xml"] = Route(rss([on_topic(7, 1, "https://news-a.example/day-7"), *_items_a()]))
+    title = publish(server, 7)
     second = cli(tmp, "poll")
     assert_clean(second)
-    assert on_topic(7, 0, "").title in second.stdout
+    assert title in second.stdout
     assert "https://news-a.example/day-7" in second.stdout
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def test_entries_are_stored_once_and_updated_in_place(store: Store) -> None:
     rows = list(store.table("entries").rows)
     assert len(rows) == 1
     assert rows[0]["title"] == "Edited" and rows[0]["first_seen_at"] == iso(NOW)
+    undated = replace(entry("a", 0, "Again"), has_date=False)
+    store.save_entry(undated, "https://x.example/a", ON, "updated", None, NOW + timedelta(hours=2))
+    assert next(iter(store.table("entries").rows))["published"] == iso(e.published)
     known = store.known_entry("f", "a")
     assert known is not None and known.title == "Edited" and known.relevant
 
