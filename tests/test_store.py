@@ -68,7 +68,7 @@ def test_entries_are_stored_once_and_updated_in_place(store: Store) -> None:
     store.save_entry(undated, "https://x.example/a", ON, "updated", None, NOW + timedelta(hours=2))
     assert next(iter(store.table("entries").rows))["published"] == iso(e.published)
     known = store.known_entry("f", "a")
-    assert known is not None and known.title == "Edited" and known.relevant
+    assert known is not None and known.title == "Again" and known.relevant
 
 
 def test_a_story_is_queued_at_most_once(store: Store) -> None:
