@@ -29,9 +29,12 @@ check: $(VENV)/.installed
 	$(BIN)/followup-bot check $(ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/ruff check bot tests scripts
+	$(BIN)/ruff format --check bot tests scripts
 	$(BIN)/mypy
+
+eval: $(VENV)/.installed
+	$(BIN)/python scripts/eval.py $(ARGS)
 
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest -q

@@ -1,4 +1,4 @@
-"""The `followup-bot` command line: check, poll, run, backfill, stories, status.
+"""The `followup-bot` command line: check, poll, run, backfill, stories, status, explain.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
 2 for configuration problems, 1 for anything else. No traceback reaches the user.
@@ -20,6 +20,7 @@ from bot.config import Config, Env, load_config, load_env
 from bot.deliver import make_deliverer
 from bot.errors import BotError, ConfigError
 from bot.fetch import Fetcher
+from bot.match import Rules, judge
 from bot.pipeline import CycleReport, Pipeline
 from bot.scheduler import Service
 from bot.store import Store
@@ -66,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stories", parents=[common], help="list stored stories, newest first")
     st.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     st.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ex = sub.add_parser(
+        "explain",
+        parents=[common],
+        help="show how the topic rules judge a headline (or a stored entry), and why",
+    )
+    ex.add_argument("headline", nargs="*", metavar="TEXT", help="the headline to judge")
+    ex.add_argument("--text", default="", help="the summary or article text that goes with it")
+    ex.add_argument("--entry", type=int, help="judge a stored entry by its id (see `stories --json`)")
+    ex.add_argument("--json", action="store_true", help="machine-readable output")
 
     status = sub.add_parser("status", parents=[common], help="feeds' health and the delivery queue")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -201,6 +212,40 @@ def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> 
     return 0
 
 
+def cmd_explain(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    title, body = " ".join(args.headline), args.text
+    if args.entry is not None:
+        store = Store(db)
+        try:
+            row = store.entry_text(args.entry)
+        finally:
+            store.close()
+        if row is None:
+            raise BotError(f"no entry with id {args.entry} in {db}")
+        title, body = row
+    if not (title or body):
+        raise ConfigError("explain", "TEXT", "give a headline, --text or --entry")
+    rules = Rules.from_topic(config.topic)
+    verdict = judge(title, body, rules)
+    if args.json:
+        report = {
+            "relevant": verdict.relevant,
+            "score": verdict.score,
+            "threshold": rules.threshold,
+            "matched": verdict.matched,
+            "reasons": verdict.reasons,
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"{'relevant' if verdict.relevant else 'not relevant'} to {rules.name!r}: score {verdict.score:g}"
+        f" (threshold {rules.threshold:g})"
+    )
+    for reason in verdict.reasons:
+        print(f"  {reason}")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
     store = Store(db)
     try:
@@ -230,4 +275,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config, Env, str], int]] = {
     "backfill": cmd_backfill,
     "stories": cmd_stories,
     "status": cmd_status,
+    "explain": cmd_explain,
 }

@@ -33,13 +33,26 @@ WEBHOOK_URL = re.compile(
 
 
 @dataclass(frozen=True)
+class CueGroup:
+    """Weighted terms: each distinct match adds `weight` (doubled in the title), up to `cap`."""
+
+    name: str
+    weight: float
+    terms: tuple[str, ...]
+    cap: float = 0.0  # 0: no cap
+
+
+@dataclass(frozen=True)
 class Topic:
-    """Relevance rules: every `require` group must match, plus `min_context` context terms."""
+    """Relevance rules: every `require` group must match, no `exclude` term may, and the
+    weighted `cues` must add up to at least `threshold`."""
 
     name: str
     require: dict[str, tuple[str, ...]]
-    context: tuple[str, ...] = ()
-    min_context: int = 1
+    cues: tuple[CueGroup, ...] = ()
+    threshold: float = 1.0
+    title_weight: float = 2.0
+    title_bonus: float = 0.0
     exclude: tuple[str, ...] = ()
 
 
@@ -182,6 +195,14 @@ class _Reader:
             )
         return value
 
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise ConfigError(
+                self.source, self.key(name), f"expected a number from {low:g} to {high:g}, got {value!r}"
+            )
+        return float(value)
+
     def boolean(self, name: str, default: bool) -> bool:
         value = self.data.get(name, default)
         if not isinstance(value, bool):
@@ -214,18 +235,37 @@ def check_http_url(value: str, source: str, key: str) -> str:
 
 
 def _topic(source: str, data: object) -> Topic:
-    r = _Reader(source, data, "topic", {"name", "require", "context", "min_context", "exclude"})
+    r = _Reader(
+        source,
+        data,
+        "topic",
+        {"name", "require", "cues", "threshold", "title_weight", "title_bonus", "exclude"},
+    )
     groups = _Reader(source, r.raw("require"), "topic.require", set(_group_names(r.raw("require"))))
     require = {str(name): groups.terms(str(name), required=True) for name in groups.data}
     if not require:
         raise ConfigError(source, "topic.require", "needs at least one group of terms")
+    cue_map = _Reader(source, r.raw("cues") or {}, "topic.cues", set(_group_names(r.raw("cues"))))
+    cues = tuple(_cue_group(source, str(name), cue_map.raw(str(name))) for name in cue_map.data)
     return Topic(
         name=r.string("name"),
         require=require,
-        context=r.terms("context"),
-        min_context=r.integer("min_context", 1 if r.has("context") else 0, 0, 100),
+        cues=cues,
+        threshold=r.number("threshold", 1.0, -1000, 1000),
+        title_weight=r.number("title_weight", 2.0, 0, 10),
+        title_bonus=r.number("title_bonus", 0.0, -100, 100),
         exclude=r.terms("exclude"),
     )
+
+
+def _cue_group(source: str, name: str, data: object) -> CueGroup:
+    r = _Reader(source, data, f"topic.cues.{name}", {"weight", "cap", "terms"})
+    if not r.has("weight"):
+        raise ConfigError(source, r.key("weight"), "is required (negative for cues against the topic)")
+    weight = r.number("weight", 0.0, -100, 100)
+    if weight == 0:
+        raise ConfigError(source, r.key("weight"), "must not be 0")
+    return CueGroup(name, weight, r.terms("terms", required=True), r.number("cap", 0.0, 0, 1000))
 
 
 def _group_names(value: object) -> list[str]:

@@ -1,8 +1,19 @@
 """Relevance: does an entry report on the configured topic, and why?
 
-Pure: `judge(text, rules)` takes text and compiled rules and returns a `Verdict` with the
-matched terms per rule. Matching is case- and accent-insensitive and respects word
-boundaries; a term ending in `*` matches any word that starts with it (`verklag*`).
+Pure: `judge(title, body, rules)` returns a `Verdict` that lists, per rule, the terms that
+matched and what they contributed. Three kinds of rule, all from feeds.yaml:
+
+- `require` groups gate: each needs one match anywhere (Musk *and* OpenAI's side).
+- weighted `cues` score: each distinct term adds its group's weight, counted
+  `title_weight` times when it is in the headline (headlines say what a story is about;
+  passing mentions live in bodies), the group's total capped at `cap`. Negative groups
+  describe what the topic is not (other cases, product news).
+- `title_bonus` is added when the headline itself names every `require` group.
+- `exclude` vetoes.
+
+Matching is case- and accent-insensitive and respects word boundaries; a term ending in
+`*` matches any word that starts with it (`verklag*`), and a phrase matches across any
+white space.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from bot.config import Topic
+from bot.config import CueGroup, Topic
 from bot.models import Entry, Verdict
 from bot.text import fold
 
@@ -20,18 +31,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TermSet:
-    """A named list of terms compiled into one alternation."""
+    """A list of terms compiled into one alternation."""
 
-    name: str
     terms: tuple[str, ...]
     pattern: re.Pattern[str] | None
 
     @classmethod
-    def build(cls, name: str, terms: tuple[str, ...]) -> TermSet:
-        return cls(name, terms, _compile(terms) if terms else None)
+    def build(cls, terms: tuple[str, ...]) -> TermSet:
+        return cls(terms, _compile(terms) if terms else None)
 
     def find(self, folded: str) -> tuple[str, ...]:
-        """The distinct terms found, in order of first appearance."""
+        """The distinct matched words, in order of first appearance."""
         if self.pattern is None:
             return ()
         found = dict.fromkeys(" ".join(m.group(0).split()) for m in self.pattern.finditer(folded))
@@ -39,23 +49,33 @@ class TermSet:
 
 
 @dataclass(frozen=True)
+class Cue:
+    group: CueGroup
+    terms: TermSet
+
+
+@dataclass(frozen=True)
 class Rules:
     """A `Topic` compiled for matching."""
 
     name: str
-    require: tuple[TermSet, ...]
-    context: TermSet
-    min_context: int
+    require: tuple[tuple[str, TermSet], ...]
+    cues: tuple[Cue, ...]
+    threshold: float
+    title_weight: float
+    title_bonus: float
     exclude: TermSet
 
     @classmethod
     def from_topic(cls, topic: Topic) -> Rules:
         return cls(
             name=topic.name,
-            require=tuple(TermSet.build(name, terms) for name, terms in topic.require.items()),
-            context=TermSet.build("context", topic.context),
-            min_context=topic.min_context,
-            exclude=TermSet.build("exclude", topic.exclude),
+            require=tuple((name, TermSet.build(terms)) for name, terms in topic.require.items()),
+            cues=tuple(Cue(group, TermSet.build(group.terms)) for group in topic.cues),
+            threshold=topic.threshold,
+            title_weight=topic.title_weight,
+            title_bonus=topic.title_bonus,
+            exclude=TermSet.build(topic.exclude),
         )
 
 
@@ -68,37 +88,52 @@ def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
-def judge(text: str, rules: Rules) -> Verdict:
-    """Decide relevance of `text`; every verdict lists what matched and what was missing."""
-    folded = fold(text)
+def _points(cue: Cue, in_title: tuple[str, ...], in_body: tuple[str, ...], title_weight: float) -> float:
+    raw = cue.group.weight * (title_weight * len(in_title) + len(in_body))
+    cap = cue.group.cap
+    return max(-cap, min(cap, raw)) if cap else raw
+
+
+def judge(title: str, body: str, rules: Rules) -> Verdict:
+    """Decide relevance; every verdict says what matched, what it weighed and what was missing."""
+    head, text = fold(title), fold(body)
     matched: dict[str, tuple[str, ...]] = {}
     reasons: list[str] = []
     missing = []
-    for group in rules.require:
-        found = group.find(folded)
-        matched[group.name] = found
+    for name, terms in rules.require:
+        found = tuple(dict.fromkeys(terms.find(head) + terms.find(text)))
+        matched[name] = found
         if found:
-            reasons.append(f"{group.name}: {', '.join(found)}")
+            reasons.append(f"{name}: {', '.join(found)}")
         else:
-            missing.append(group.name)
-    context = rules.context.find(folded)
-    matched["context"] = context
-    excluded = rules.exclude.find(folded)
-    matched["exclude"] = excluded
-    score = float(sum(1 for g in rules.require if matched[g.name]) + len(context))
+            missing.append(name)
+    score = 0.0
+    if rules.title_bonus and head and all(terms.find(head) for _, terms in rules.require):
+        score += rules.title_bonus
+        reasons.append(f"headline names every required group {rules.title_bonus:+g}")
+    for cue in rules.cues:
+        in_title = cue.terms.find(head)
+        in_body = tuple(t for t in cue.terms.find(text) if t not in in_title)
+        if not (in_title or in_body):
+            continue
+        points = _points(cue, in_title, in_body, rules.title_weight)
+        score += points
+        matched[cue.group.name] = in_title + in_body
+        shown = [f"{t} (title)" for t in in_title] + list(in_body)
+        reasons.append(f"{cue.group.name} {points:+g}: {', '.join(shown)}")
+    excluded = tuple(dict.fromkeys(rules.exclude.find(head) + rules.exclude.find(text)))
+    if excluded:
+        matched["exclude"] = excluded
+        reasons.append(f"excluded: {', '.join(excluded)}")
     if missing:
         reasons.append(f"missing {', '.join(missing)}")
-    if len(context) < rules.min_context:
-        reasons.append(f"context terms {len(context)} < {rules.min_context}")
-    elif context:
-        reasons.append(f"context: {', '.join(context)}")
-    if excluded:
-        reasons.append(f"excluded: {', '.join(excluded)}")
-    relevant = not missing and len(context) >= rules.min_context and not excluded
-    log.debug("relevance %s score=%.1f %s", relevant, score, "; ".join(reasons))
-    return Verdict(relevant=relevant, score=score, reasons=tuple(reasons), matched=matched)
+    enough = score >= rules.threshold
+    reasons.append(f"score {score:g} {'>=' if enough else '<'} threshold {rules.threshold:g}")
+    relevant = not missing and not excluded and enough
+    log.debug("relevance %s: %s", relevant, "; ".join(reasons))
+    return Verdict(relevant=relevant, score=round(score, 3), reasons=tuple(reasons), matched=matched)
 
 
 def judge_entry(entry: Entry, rules: Rules) -> Verdict:
-    """`judge` over an entry's title, summary and content."""
-    return judge(entry.text, rules)
+    """`judge` over an entry's headline and its summary and content."""
+    return judge(entry.title, f"{entry.summary}\n{entry.content}", rules)

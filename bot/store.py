@@ -205,6 +205,13 @@ class Store:
             return None
         return Known(rows[0]["title"], rows[0]["summary"], bool(rows[0]["relevant"]))
 
+    def entry_text(self, entry_id: int) -> tuple[str, str] | None:
+        """A stored entry's headline and its summary and content, as the matcher reads them."""
+        rows = list(self.db.query("SELECT title, summary, content FROM entries WHERE id = ?", [entry_id]))
+        if not rows:
+            return None
+        return rows[0]["title"], f"{rows[0]['summary']}\n{rows[0]['content']}"
+
     def story_id_for(self, canonical: str) -> int | None:
         rows = list(self.db.query("SELECT id FROM stories WHERE canonical_url = ?", [canonical]))
         return int(rows[0]["id"]) if rows else None

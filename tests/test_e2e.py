@@ -321,3 +321,18 @@ def test_check_accepts_shipped_config_and_rejects_bad_env(tmp_path: Path) -> Non
     )
     assert bad.returncode == 2
     assert "DISCORD_CHANNEL_ID" in bad.stderr and "secret-token-value" not in bad.stderr
+
+
+def test_explain_says_why_for_text_and_for_stored_entries(setup: tuple[Path, FeedServer]) -> None:
+    tmp, _ = setup
+    result = cli(tmp, "explain", "Musk", "sues", "OpenAI", "--text", "A jury will hear it.")
+    assert_clean(result)
+    assert result.stdout.startswith("relevant to 'Musk v. OpenAI': score 3 (threshold 2)")
+    assert "legal +3: sues (title), jury" in result.stdout
+    off = json.loads(cli(tmp, "explain", "--json", "Musk's xAI sues OpenAI over trade secrets").stdout)
+    assert off["relevant"] is False and off["matched"]["other_cases"] == ["trade secrets"]
+    assert_clean(cli(tmp, "poll"))
+    entry = json.loads(cli(tmp, "explain", "--json", "--entry", "1").stdout)
+    assert entry["relevant"] is True and entry["matched"]["musk"] == ["musk"]
+    missing = cli(tmp, "explain", "--entry", "999")
+    assert missing.returncode == 1 and "no entry with id 999" in missing.stderr

@@ -14,8 +14,13 @@ topic:
   require:
     musk: [musk]
     openai_side: [openai, altman, brockman]
-  context: [lawsuit*, sue, sues, sued, trial, jury, judge*, verdict*, klage*, verklag*, proces]
-  exclude: [trade secret*]
+  threshold: 2
+  cues:
+    legal:
+      weight: 1
+      cap: 3
+      terms: [lawsuit*, sue, sues, sued, trial, jury, judge*, verdict*, klage*, proces]
+    other_cases: {weight: -3, terms: [trade secret*]}
 """
 
 

@@ -1,0 +1,43 @@
+"""evaluate (make eval): precision and recall per language on a labelled set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.evaluate import main
+from tests.conftest import ROOT
+
+
+def test_eval_reports_precision_recall_and_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    items = [
+        {"id": "a", "lang": "en", "label": "on", "title": "Musk sues OpenAI", "description": ""},
+        {"id": "b", "lang": "en", "label": "off", "title": "Tesla earnings", "description": ""},
+        {"id": "c", "lang": "fr", "label": "on", "title": "Une journée calme", "description": ""},
+        {"id": "d", "lang": "fr", "label": "borderline", "title": "Musk et OpenAI", "description": ""},
+    ]
+    data = tmp_path / "set.jsonl"
+    data.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    assert main([str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "all      precision 1.000  recall 0.500  (tp 1, fp 0, fn 1, tn 1)" in out
+    assert "fr       precision 1.000  recall 0.000" in out
+    assert "missed c [fr]" in out
+
+
+def test_eval_without_a_data_set_measures_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "absent.jsonl")]) == 0
+    assert "not found" in capsys.readouterr().out
+
+
+def test_dev_set_meets_the_targets_when_present(capsys: pytest.CaptureFixture[str]) -> None:
+    dev = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
+    if not dev.exists():
+        pytest.skip("dev set absent")
+    main([str(dev)])
+    lines = [line.split() for line in capsys.readouterr().out.splitlines() if "precision" in line]
+    for fields in lines:
+        precision, recall = float(fields[2]), float(fields[4])
+        assert precision >= 0.97 and recall >= 0.95, fields
