@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="list what would be posted; fetch and post nothing"
     )
 
-    st = sub.add_parser("stories", parents=[common], help="list stored stories, newest first")
+    st = sub.add_parser(
+        "stories", parents=[common], help="list developments, newest first, with their coverage and outlets"
+    )
     st.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     st.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -181,34 +183,37 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
         else None
     )
     feed = config.feed(args.feed) if args.feed else None
-    stories, cycle = _run(env, config, db, lambda p: p.backfill(since, until, feed, args.dry_run))
+    developments, cycle = _run(env, config, db, lambda p: p.backfill(since, until, feed, args.dry_run))
     if args.dry_run:
-        for story in stories:
-            print(f"{story.published:%Y-%m-%d %H:%M}  {story.outlet[:24]:24}  {story.title}")
-        print(f"{len(stories)} stories would be posted", file=sys.stderr)
+        for dev in developments:
+            lead = dev.lead
+            print(f"{dev.first_published:%Y-%m-%d %H:%M}  {len(dev.coverage) + 1:3} stories  {lead.title}")
+        print(f"{len(developments)} developments would be posted", file=sys.stderr)
         return 0
     assert cycle is not None
-    log.info("backfill: %d of %d stories posted", cycle.delivery.sent, len(stories))
+    log.info("backfill: %d messages sent for %d developments", cycle.delivery.sent, len(developments))
     return _report(cycle) if cycle.delivery.stopped else 0
 
 
 def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
     store = Store(db)
     try:
-        rows = store.recent_stories(max(1, args.limit))
+        rows = store.recent_developments(max(1, args.limit))
     finally:
         store.close()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     for row in rows:
-        state = row["state"] or "stored"
-        print(
-            f"{row['published'][:16].replace('T', ' ')}  {state:8}  {row['outlet'][:24]:24}  {row['title']}"
+        when = row["first_published"][:16].replace("T", " ")
+        print(f"{when}  {row['state'] or 'stored':8}  {row['kind'] or '-':12}  {row['title']}")
+        outlets = ", ".join(row["outlets"][:8]) + (
+            f" +{len(row['outlets']) - 8}" if len(row["outlets"]) > 8 else ""
         )
-        print(f"{'':18}  {row['coverage']} entr{'y' if row['coverage'] == 1 else 'ies'}  {row['url']}")
+        print(f"{'':16}  {row['coverage']} stories, {row['entries']} entries: {outlets}")
+        print(f"{'':16}  {row['url']}")
     if not rows:
-        print("no stories yet", file=sys.stderr)
+        print("no developments yet", file=sys.stderr)
     return 0
 
 
@@ -257,11 +262,14 @@ def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> i
         return 0
     counts, outbox = report["counts"], report["outbox"]
     print(f"mode: {report['mode']}")
-    print(f"entries: {counts['entries']} ({counts['relevant']} relevant), stories: {counts['stories']}")
+    print(
+        f"entries: {counts['entries']} ({counts['relevant']} relevant), stories: {counts['stories']},"
+        f" developments: {counts['developments']}"
+    )
     queue = ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"
     print(f"outbox: {queue}; last post: {report['last_post_at'] or 'never'}")
     for row in report["dead"]:
-        print(f"  dead: outbox {row['id']} story {row['story_id']}: {row['last_error']}")
+        print(f"  dead: {row['action']} of development {row['development_id']}: {row['last_error']}")
     for feed in report["feeds"]:
         health = "ok" if not feed["failures"] else f"{feed['failures']} failures: {feed['last_error']}"
         print(f"  {feed['name']}: last success {feed['last_success_at'] or 'never'}; {health}")

@@ -43,6 +43,24 @@ class CueGroup:
 
 
 @dataclass(frozen=True)
+class EventKind:
+    """A kind of development (a filing, a verdict...) and how long its coverage keeps coming."""
+
+    name: str
+    terms: tuple[str, ...]
+    window: timedelta
+    absorbs: tuple[str, ...] = ()  # kinds whose stories may join a development of this kind
+
+
+@dataclass(frozen=True)
+class Developments:
+    """How stories group into developments: event kinds in priority order, and time windows."""
+
+    window: timedelta = timedelta(days=3)
+    events: tuple[EventKind, ...] = ()
+
+
+@dataclass(frozen=True)
 class Topic:
     """Relevance rules: every `require` group must match, no `exclude` term may, and the
     weighted `cues` must add up to at least `threshold`."""
@@ -54,6 +72,7 @@ class Topic:
     title_weight: float = 2.0
     title_bonus: float = 0.0
     exclude: tuple[str, ...] = ()
+    developments: Developments = field(default_factory=Developments)
 
 
 @dataclass(frozen=True)
@@ -239,7 +258,7 @@ def _topic(source: str, data: object) -> Topic:
         source,
         data,
         "topic",
-        {"name", "require", "cues", "threshold", "title_weight", "title_bonus", "exclude"},
+        {"name", "require", "cues", "threshold", "title_weight", "title_bonus", "exclude", "developments"},
     )
     groups = _Reader(source, r.raw("require"), "topic.require", set(_group_names(r.raw("require"))))
     require = {str(name): groups.terms(str(name), required=True) for name in groups.data}
@@ -255,7 +274,31 @@ def _topic(source: str, data: object) -> Topic:
         title_weight=r.number("title_weight", 2.0, 0, 10),
         title_bonus=r.number("title_bonus", 0.0, -100, 100),
         exclude=r.terms("exclude"),
+        developments=_developments(source, r.raw("developments")),
     )
+
+
+def _developments(source: str, data: object) -> Developments:
+    r = _Reader(source, data or {}, "topic.developments", {"window", "events"})
+    window = r.duration("window", Developments.window)
+    raw_events = r.raw("events") or {}
+    events = _Reader(source, raw_events, "topic.developments.events", set(_group_names(raw_events)))
+    return Developments(
+        window=window,
+        events=tuple(_event_kind(source, events, str(name), window) for name in events.data),
+    )
+
+
+def _event_kind(source: str, events: _Reader, name: str, window: timedelta) -> EventKind:
+    """`kind: [terms]`, or `kind: {terms: [...], window: 1d, absorbs: [other kinds]}`."""
+    if isinstance(events.raw(name), Mapping):
+        r = _Reader(source, events.raw(name), events.key(name), {"window", "terms", "absorbs"})
+        absorbs = r.terms("absorbs")
+        for i, other in enumerate(absorbs):
+            if other not in events.data:
+                raise ConfigError(source, f"{r.key('absorbs')}[{i}]", f"no event kind named {other!r}")
+        return EventKind(name, r.terms("terms", required=True), r.duration("window", window), absorbs)
+    return EventKind(name, events.terms(name, required=True), window)
 
 
 def _cue_group(source: str, name: str, data: object) -> CueGroup:

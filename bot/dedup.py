@@ -26,6 +26,7 @@ class Action(StrEnum):
     BASELINE = "baseline"  # first fetch of the feed: stored as history, not posted
     OLD = "old"  # older than polling.max_age: stored, backfill can post it
     NEW = "new"  # a new story, posted now
+    COVERAGE = "coverage"  # a new story of a known development (decided by cluster, not here)
 
 
 @dataclass(frozen=True)

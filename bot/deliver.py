@@ -19,13 +19,14 @@ import discord.http
 from bot.config import Config, Env
 from bot.errors import DeliveryError, WebhookInvalid
 from bot.models import Message
-from bot.render import render_console, render_story
+from bot.render import render_console, render_development
 from bot.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8  # then the row is 'dead' and waits for `retry`
 SEND_TIMEOUT = 120.0  # discord.py retries 429s and 5xx itself; this bounds all of it
+UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that no longer exists
 
 
 class Deliverer(Protocol):
@@ -33,8 +34,12 @@ class Deliverer(Protocol):
 
     mode: str
 
-    async def post(self, message: Message, nonce: str) -> str | None:
-        """Post a message; return Discord's message id (None in console mode)."""
+    async def post(self, message: Message, nonce: str) -> str:
+        """Post a message; return its id (Discord's, or a stand-in in console mode)."""
+        ...
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        """Replace a posted message's content with `message`."""
         ...
 
     async def close(self) -> None: ...
@@ -70,10 +75,14 @@ class ConsoleDeliverer:
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream or sys.stdout
 
-    async def post(self, message: Message, nonce: str) -> str | None:
+    async def post(self, message: Message, nonce: str) -> str:
         print(render_console(message), file=self._stream, flush=True)
         print(file=self._stream, flush=True)
-        return None
+        return f"console:{nonce}"
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        print(render_console(message, edit_of=message_id), file=self._stream, flush=True)
+        print(file=self._stream, flush=True)
 
     async def close(self) -> None:
         return None
@@ -90,7 +99,7 @@ class WebhookDeliverer:
         self._username = username
         self._avatar_url = avatar_url
 
-    async def post(self, message: Message, nonce: str) -> str | None:
+    async def post(self, message: Message, nonce: str) -> str:
         sent = await self._webhook.send(
             embed=to_embed(message),
             wait=True,
@@ -99,6 +108,11 @@ class WebhookDeliverer:
             avatar_url=self._avatar_url or discord.utils.MISSING,
         )
         return str(sent.id)
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        await self._webhook.edit_message(
+            int(message_id), embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
+        )
 
     async def close(self) -> None:
         await self._session.close()
@@ -116,14 +130,23 @@ class BotDeliverer:
         self._channel = self._client.get_partial_messageable(channel_id)
         self._logged_in = False
 
-    async def post(self, message: Message, nonce: str) -> str | None:
+    async def _login(self) -> None:
         if not self._logged_in:
             await self._client.login(self._token)
             self._logged_in = True
+
+    async def post(self, message: Message, nonce: str) -> str:
+        await self._login()
         sent = await self._channel.send(
             embed=to_embed(message), nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
         )
         return str(sent.id)
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        await self._login()
+        await self._channel.get_partial_message(int(message_id)).edit(
+            embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
+        )
 
     async def close(self) -> None:
         await self._client.close()
@@ -148,7 +171,11 @@ class DrainReport:
 
 def classify(exc: BaseException) -> DeliveryError:
     """Map discord.py/aiohttp failures to our errors; WebhookInvalid stops all delivery."""
-    rejected = isinstance(exc, discord.HTTPException) and exc.status in (401, 403, 404)
+    rejected = (
+        isinstance(exc, discord.HTTPException)
+        and exc.status in (401, 403, 404)
+        and exc.code != UNKNOWN_MESSAGE
+    )
     if rejected or isinstance(exc, discord.LoginFailure):
         return WebhookInvalid(
             f"Discord rejected the credentials or channel ({_describe(exc)}): check"
@@ -170,31 +197,53 @@ def _describe(exc: BaseException) -> str:
 
 
 async def drain(
-    store: Store,
-    deliverer: Deliverer,
-    config: Config,
-    clock: Callable[[], datetime],
+    store: Store, deliverer: Deliverer, config: Config, clock: Callable[[], datetime]
 ) -> DrainReport:
-    """Deliver pending outbox rows oldest story first; stop at the first failure."""
-    sent = 0
+    """Deliver pending posts and edits, oldest development first; stop at the first failure
+    that says Discord is unreachable or refuses us."""
+    sent = failed = 0
     for row in store.pending():
-        message = render_story(row.story, max_chars=config.summaries.max_chars)
+        if row.action == "edit" and not row.message_id:
+            store.mark_skipped(row.id, "its post was never sent", clock())
+            continue
+        message = render_development(row.development, max_chars=config.summaries.max_chars)
         store.mark_sending(row.id, clock())
         try:
-            message_id = await asyncio.wait_for(deliverer.post(message, _nonce(row)), SEND_TIMEOUT)
+            if row.action == "post":
+                message_id = await asyncio.wait_for(deliverer.post(message, _nonce(row)), SEND_TIMEOUT)
+            else:
+                assert row.message_id is not None
+                await asyncio.wait_for(deliverer.edit(row.message_id, message), SEND_TIMEOUT)
+                message_id = row.message_id
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             error = classify(exc)
-            permanent = isinstance(exc, discord.HTTPException) and exc.status == 400
+            permanent = _permanent(exc)
             dead = permanent or row.attempts + 1 >= MAX_ATTEMPTS
             store.mark_failed(row.id, str(error), dead, clock())
-            log.error("story %d: %s%s", row.story.id, error, " (dead)" if dead else "")
-            if isinstance(error, WebhookInvalid) or not permanent:
-                return DrainReport(sent=sent, failed=1, stopped=str(error))
+            log.error(
+                "development %d %s: %s%s", row.development.id, row.action, error, " (dead)" if dead else ""
+            )
+            failed += 1
+            if not permanent:
+                return DrainReport(sent=sent, failed=failed, stopped=str(error))
             continue
         store.mark_sent(row.id, message_id, clock())
         sent += 1
-        log.info("posted story %d %r", row.story.id, row.story.title[:80])
-    return DrainReport(sent=sent)
+        log.info(
+            "%s development %d %r",
+            "posted" if row.action == "post" else "updated",
+            row.development.id,
+            row.development.lead.title[:80],
+        )
+    return DrainReport(sent=sent, failed=failed)
+
+
+def _permanent(exc: BaseException) -> bool:
+    """Failures that retrying cannot fix, for this row only: a payload Discord refuses (400),
+    or an edit of a message someone deleted (10008)."""
+    if not isinstance(exc, discord.HTTPException):
+        return False
+    return exc.status == 400 or exc.code == UNKNOWN_MESSAGE
 
 
 def _nonce(row: OutboxRow) -> str:

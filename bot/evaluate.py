@@ -1,7 +1,9 @@
 """`make eval`: measure the relevance engine on a labelled set (by default ../shared/dev-set).
 
 Prints precision and recall over `on`/`off` items, overall and per language, and every
-misclassified item with the engine's reasons. Items labelled `borderline` are not scored.
+misclassified item with the engine's reasons (`borderline` items are not scored); then
+the pairwise precision and recall of "same development" over the `on` items, whose
+`events` name the development(s) each reports.
 The data set is read where it lies and never copied into the repository.
 """
 
@@ -11,11 +13,17 @@ import argparse
 import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from itertools import combinations
 from pathlib import Path
+from typing import Any
 
-from bot.config import load_config
+from bot import cluster
+from bot.cluster import KindFinder
+from bot.config import Topic, load_config
 from bot.match import Rules, judge
+from bot.models import Story
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout; the data set lies beside it
 DEFAULT_SET = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
@@ -47,22 +55,17 @@ class Tally:
         )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_SET)
-    parser.add_argument("--config", type=Path, default=ROOT / "feeds.yaml")
-    args = parser.parse_args(argv)
-    if not args.dataset.exists():
-        print(f"eval: {args.dataset} not found; nothing to measure")
-        return 0
-    rules = Rules.from_topic(load_config(args.config).topic)
+def _items(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def relevance_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
+    """Precision and recall of `judge` over on/off items, overall and per language."""
+    rules = Rules.from_topic(topic)
     overall = Tally()
     by_lang: dict[str, Tally] = defaultdict(Tally)
     misses: list[str] = []
-    for line in args.dataset.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
+    for item in items:
         if item["label"] not in ("on", "off"):
             continue
         truth = item["label"] == "on"
@@ -75,12 +78,63 @@ def main(argv: list[str] | None = None) -> int:
                 f"{kind} {item['id']} [{item.get('lang')}] {item.get('title', '')[:70]!r}\n"
                 f"         {'; '.join(verdict.reasons)}"
             )
-    print("relevance")
-    print(overall.line("all"))
-    for lang in sorted(by_lang):
-        print(by_lang[lang].line(lang))
-    for miss in misses:
-        print(miss)
+    return ["relevance", overall.line("all"), *(by_lang[k].line(k) for k in sorted(by_lang)), *misses]
+
+
+def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
+    """Pairwise precision and recall of "same development" over on items, clustered in date order."""
+    on = sorted(
+        (i for i in items if i["label"] == "on" and i.get("events")), key=lambda i: (i["date"], i["id"])
+    )
+    kinds = KindFinder(topic.developments)
+    developments: list[cluster.Development] = []
+    placed: dict[str, int] = {}
+    for n, item in enumerate(on):
+        published = datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
+        title, text = item.get("title", ""), item.get("description", "")
+        kind = kinds.kind(title, text)
+        story = cluster.features(Story(n, title, "", text, "", published, "", item.get("lang", ""), kind))
+        found = cluster.assign(story, developments, kinds).development
+        if found is None:
+            found = len(developments)
+            developments.append(cluster.Development(found, published, story.kind, (story,)))
+        else:
+            old = developments[found]
+            developments[found] = replace(old, members=(*old.members, story))
+        placed[item["id"]] = found
+    tally = Tally()
+    wrong: list[str] = []
+    for a, b in combinations(on, 2):
+        truth = bool(set(a["events"]) & set(b["events"]))
+        guess = placed[a["id"]] == placed[b["id"]]
+        tally.add(truth, guess)
+        if guess and not truth:
+            wrong.append(f"merged  {a['id']} {a['events']} with {b['id']} {b['events']}")
+    lines = [
+        "developments (pairwise, same development)",
+        tally.line("pairs"),
+        f"{len(on)} stories in {len(developments)} developments; "
+        f"{len({e for i in on for e in i['events']})} labelled events",
+    ]
+    for dev in developments:
+        ids = [on[m.story_id]["id"] for m in dev.members]
+        events = sorted({e for m in dev.members for e in on[m.story_id]["events"]})
+        lines.append(f"  {dev.kind or '?':12} {' '.join(ids)}  {events}")
+    return lines + wrong
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--config", type=Path, default=ROOT / "feeds.yaml")
+    args = parser.parse_args(argv)
+    if not args.dataset.exists():
+        print(f"eval: {args.dataset} not found; nothing to measure")
+        return 0
+    topic = load_config(args.config).topic
+    items = _items(args.dataset)
+    print("\n".join(relevance_report(items, topic)))
+    print("\n".join(development_report(items, topic)))
     return 0
 
 

@@ -12,8 +12,8 @@ matched and what they contributed. Three kinds of rule, all from feeds.yaml:
 - `exclude` vetoes.
 
 Matching is case- and accent-insensitive and respects word boundaries; a term ending in
-`*` matches any word that starts with it (`verklag*`), and a phrase matches across any
-white space.
+`*` matches any word that starts with it (`verklag*`), a phrase matches across any white
+space, and a hyphen matches a hyphen, a space or nothing (`counter-su*`: countersues).
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
     for term in sorted({fold(t) for t in terms}, key=len, reverse=True):
         stem = term.rstrip("*")
-        body = r"\s+".join(re.escape(word) for word in stem.split())
+        # A hyphen also matches white space or nothing: counter-suit, counter suit, countersuit.
+        body = r"\s+".join(re.escape(word).replace(r"\-", r"[-\s]?") for word in stem.split())
         parts.append(body + (r"\w*" if term.endswith("*") else ""))
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 

@@ -74,7 +74,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Story:
-    """A relevant piece of coverage, one per canonical URL, as posted to Discord."""
+    """A relevant piece of coverage, one per canonical URL; developments group them."""
 
     id: int
     title: str
@@ -83,6 +83,19 @@ class Story:
     outlet: str
     published: datetime
     canonical_url: str
+    language: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class DevelopmentView:
+    """A development as posted: its lead story and the other stories that covered it."""
+
+    id: int
+    kind: str
+    first_published: datetime
+    lead: Story
+    coverage: tuple[Story, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""One poll cycle, wired together: fetch → parse → match → dedup → store → outbox → deliver.
+"""One poll cycle, wired together: fetch → parse → match → dedup → cluster → store/outbox → deliver.
 
 The decisions are made by the pure stages; this module only moves data between them and
 the edges, and turns any failure of one feed into a one-line report for that feed.
@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot import cluster
 from bot.config import Config, FeedConfig
 from bot.dedup import Action, Policy, decide
 from bot.deliver import Deliverer, DrainReport, drain
 from bot.errors import FeedError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge_entry
-from bot.models import Entry, ParsedFeed, Story
+from bot.models import DevelopmentView, Entry, ParsedFeed, Story
 from bot.parse import parse_feed
 from bot.store import Store
 from bot.urls import canonical_url
@@ -84,6 +85,7 @@ class Pipeline:
         self.deliverer = deliverer
         self.clock = clock
         self.rules = Rules.from_topic(config.topic)
+        self.kinds = cluster.KindFinder(config.topic.developments)
         self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
         self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
 
@@ -156,12 +158,13 @@ class Pipeline:
             if decision.action is Action.UNCHANGED:
                 continue
             new += decision.action is not Action.UPDATED
+            action = decision.action
             if decision.creates_story:
-                story_id = self.store.create_story(entry, key, now)
-            linked = story_id if verdict.relevant and decision.action is not Action.UPDATED else None
-            self.store.save_entry(entry, key, verdict, decision.action.value, linked, now)
-            if decision.posts and story_id is not None:
-                queued += self.store.enqueue_post(story_id, now)
+                story_id, joined, queued_now = self._develop(entry, key, decision.posts, now)
+                action = Action.COVERAGE if joined else action
+                queued += queued_now
+            linked = story_id if verdict.relevant and action is not Action.UPDATED else None
+            self.store.save_entry(entry, key, verdict, action.value, linked, now)
         if baseline:
             self.store.mark_baselined(feed.name, now)
         return FeedReport(
@@ -174,23 +177,55 @@ class Pipeline:
             warning=parsed.warning,
         )
 
+    def _develop(self, entry: Entry, key: str, fresh: bool, now: datetime) -> tuple[int, bool, int]:
+        """Store a new story and place it: in a new development (posted when `fresh`), or in
+        a known one (whose posted message is edited when `fresh`). Returns the story id,
+        whether it joined a known development, and how many outbox rows it queued."""
+        kind = self.kinds.kind(entry.title, entry.summary or entry.content)
+        story_id = self.store.create_story(entry, key, kind, now)
+        story = Story(
+            story_id,
+            entry.title,
+            entry.url,
+            entry.summary,
+            entry.outlet,
+            entry.published,
+            key,
+            entry.language,
+            kind,
+        )
+        span = self.kinds.span
+        near = self.store.developments_between(entry.published - span, entry.published + span)
+        assignment = cluster.assign(
+            cluster.features(story), [cluster.development(d) for d in near], self.kinds
+        )
+        log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
+        if assignment.development is None:
+            development = self.store.create_development(story_id, kind, entry.published, now)
+            return story_id, False, int(fresh and self.store.enqueue_post(development, now))
+        self.store.join_development(story_id, assignment.development)
+        post = self.store.post_message(assignment.development)
+        # A post still waiting renders the new coverage when it goes; a sent one is edited.
+        edit = fresh and post is not None and post[0] == "sent"
+        return story_id, True, int(edit and self.store.enqueue_edit(assignment.development, now))
+
     async def backfill(
         self,
         since: datetime,
         until: datetime | None = None,
         feed: FeedConfig | None = None,
         dry_run: bool = False,
-    ) -> tuple[list[Story], CycleReport | None]:
-        """Poll (unless dry run), then queue and post unposted stories in range, oldest first."""
+    ) -> tuple[list[DevelopmentView], CycleReport | None]:
+        """Poll (unless dry run), then post developments in range never posted, oldest first."""
         cycle = None
         if not dry_run:
             cycle = await self.poll([feed] if feed else None, deliver=False)
-        stories = self.store.unposted_stories(since, until, feed.name if feed else None)
+        developments = self.store.unposted_developments(since, until, feed.name if feed else None)
         if dry_run:
-            return stories, None
+            return developments, None
         now = self.clock()
         with self.store.transaction():
-            for story in stories:
-                self.store.enqueue_post(story.id, now)
+            for development in developments:
+                self.store.enqueue_post(development.id, now)
         delivery = await self.deliver()
-        return stories, CycleReport(cycle.feeds if cycle else (), delivery)
+        return developments, CycleReport(cycle.feeds if cycle else (), delivery)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from bot.models import Message, Story
+from bot.models import DevelopmentView, EmbedField, Message, Story
 from bot.summarize import summarize
-from bot.text import squash
+from bot.text import fold, squash
+from bot.urls import host_of
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 AUTHOR_MAX = 256
 FOOTER_MAX = 2048
+FIELD_VALUE_MAX = 1024
 URL_MAX = 2048
+MAX_LISTED = 10
+ALSO_COVERED = "Also covered by"
+_MARKDOWN = re.compile(r"[\[\]()<>*_~`|\\]")
 # A zero-width space after '@' defuses @everyone/@here and user/role mentions in feed text,
 # even in places where allowed_mentions does not apply (embeds never ping, content does).
 _MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
@@ -50,13 +56,61 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     )
 
 
-def render_console(message: Message) -> str:
+def render_development(development: DevelopmentView, *, max_chars: int = 500) -> Message:
+    """The lead story's embed, plus an "Also covered by" field listing the other outlets."""
+    message = render_story(development.lead, max_chars=max_chars)
+    others = _other_outlets(development)
+    if not others:
+        return message
+    value = coverage_list(others)
+    footer = f"{len(others) + 1} outlets"
+    return replace(message, fields=(EmbedField(ALSO_COVERED, value),), footer=footer)
+
+
+def _other_outlets(development: DevelopmentView) -> list[Story]:
+    """One story per outlet other than the lead's, earliest first."""
+    seen = {_outlet_key(development.lead)}
+    others = []
+    for story in development.coverage:
+        key = _outlet_key(story)
+        if key not in seen:
+            seen.add(key)
+            others.append(story)
+    return others
+
+
+def _outlet_key(story: Story) -> str:
+    return fold(story.outlet).strip() or host_of(story.url)
+
+
+def coverage_list(stories: list[Story], shown: int = MAX_LISTED) -> str:
+    """`[Outlet](url)` links, one per line, up to `shown`, then "+N more"; always ≤ 1024."""
+    lines: list[str] = []
+    for story in stories[:shown]:
+        name = clip(_MARKDOWN.sub("", defuse(story.outlet or host_of(story.url))), 80) or "link"
+        url = safe_url(story.url)
+        line = f"[{name}]({url.replace('(', '%28').replace(')', '%29')})" if url else name
+        rest = len(stories) - len(lines) - 1
+        more = f"\n+{rest} more" if rest else ""
+        if len("\n".join([*lines, line])) + len(more) > FIELD_VALUE_MAX:
+            break
+        lines.append(line)
+    hidden = len(stories) - len(lines)
+    if hidden:
+        lines.append(f"+{hidden} more")
+    return "\n".join(lines)
+
+
+def render_console(message: Message, edit_of: str | None = None) -> str:
     """The plain-text form printed in console mode."""
-    lines = [f"== {message.title}"]
+    lines = [f"== {'(update) ' if edit_of else ''}{message.title}"]
     if message.url:
         lines.append(message.url)
     if message.description:
         lines.append(message.description)
+    for field in message.fields:
+        lines.append(f"{field.name}:")
+        lines.extend(f"  {line}" for line in field.value.splitlines())
     byline = " · ".join(x for x in (message.author, message.timestamp.isoformat()) if x)
     lines.append(f"-- {byline}")
     return "\n".join(lines)

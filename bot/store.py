@@ -18,14 +18,15 @@ from sqlite_utils.db import Table
 
 from bot.dedup import Known
 from bot.errors import BotError
-from bot.models import Entry, FeedCache, Story, Verdict
+from bot.models import DevelopmentView, Entry, FeedCache, Story, Verdict
 
 migrations = Migrations("followup-bot")
 
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    """Feeds (caching and health), entries, stories (one per canonical URL), outbox."""
+    """Feeds (caching and health), entries, stories (one per canonical URL), developments
+    (stories about one event), and the outbox of posts and edits."""
     db.execute("""
         CREATE TABLE feeds (
             name TEXT PRIMARY KEY,
@@ -41,6 +42,15 @@ def m001_initial(db: Database) -> None:
             title TEXT
         )""")
     db.execute("""
+        CREATE TABLE developments (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            first_published TEXT NOT NULL,
+            lead_story_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX developments_first_published ON developments(first_published)")
+    db.execute("""
         CREATE TABLE stories (
             id INTEGER PRIMARY KEY,
             canonical_url TEXT NOT NULL UNIQUE,
@@ -50,8 +60,12 @@ def m001_initial(db: Database) -> None:
             outlet TEXT NOT NULL,
             published TEXT NOT NULL,
             feed TEXT NOT NULL,
+            language TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            development_id INTEGER REFERENCES developments(id),
             created_at TEXT NOT NULL
         )""")
+    db.execute("CREATE INDEX stories_development ON stories(development_id)")
     db.execute("""
         CREATE TABLE entries (
             id INTEGER PRIMARY KEY,
@@ -77,12 +91,16 @@ def m001_initial(db: Database) -> None:
             UNIQUE (feed, guid)
         )""")
     db.execute("CREATE INDEX entries_canonical ON entries(canonical_url)")
+    db.execute("CREATE INDEX entries_story ON entries(story_id)")
+    # One post per development, ever; at most one edit waiting per development (it renders
+    # the coverage as it is when sent, so one is enough however much arrives meanwhile; an
+    # edit already being sent does not count, since it may have rendered too early).
     db.execute("""
         CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,
-            story_id INTEGER NOT NULL REFERENCES stories(id),
-            action TEXT NOT NULL,
-            state TEXT NOT NULL,
+            development_id INTEGER NOT NULL REFERENCES developments(id),
+            action TEXT NOT NULL CHECK (action IN ('post', 'edit')),
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'skipped')),
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             message_id TEXT,
@@ -90,18 +108,23 @@ def m001_initial(db: Database) -> None:
             updated_at TEXT NOT NULL,
             sent_at TEXT
         )""")
-    db.execute("CREATE UNIQUE INDEX outbox_one_post ON outbox(story_id) WHERE action = 'post'")
+    db.execute("CREATE UNIQUE INDEX outbox_one_post ON outbox(development_id) WHERE action = 'post'")
+    db.execute(
+        "CREATE UNIQUE INDEX outbox_one_waiting_edit ON outbox(development_id)"
+        " WHERE action = 'edit' AND state = 'pending'"
+    )
     db.execute("CREATE INDEX outbox_state ON outbox(state)")
 
 
 @dataclass(frozen=True)
 class OutboxRow:
-    """One pending delivery and the story it carries."""
+    """One pending delivery: a development's post, or an edit of the message that posted it."""
 
     id: int
     action: str
     attempts: int
-    story: Story
+    development: DevelopmentView
+    message_id: str | None  # for an edit: the post's message, if it was sent
 
 
 def iso(when: datetime) -> str:
@@ -262,7 +285,7 @@ class Store:
                 }
             )
 
-    def create_story(self, entry: Entry, canonical: str, now: datetime) -> int:
+    def create_story(self, entry: Entry, canonical: str, kind: str, now: datetime) -> int:
         table = self.table("stories")
         table.insert(
             {
@@ -273,29 +296,92 @@ class Store:
                 "outlet": entry.outlet,
                 "published": iso(entry.published),
                 "feed": entry.feed,
+                "language": entry.language,
+                "kind": kind,
                 "created_at": iso(now),
             }
         )
         return int(table.last_rowid or 0)
 
+    def create_development(self, lead: int, kind: str, first_published: datetime, now: datetime) -> int:
+        table = self.table("developments")
+        table.insert(
+            {
+                "kind": kind,
+                "first_published": iso(first_published),
+                "lead_story_id": lead,
+                "created_at": iso(now),
+            }
+        )
+        development = int(table.last_rowid or 0)
+        self.join_development(lead, development)
+        return development
+
+    def join_development(self, story_id: int, development_id: int) -> None:
+        self.db.execute("UPDATE stories SET development_id = ? WHERE id = ?", [development_id, story_id])
+
+    def developments_between(self, start: datetime, end: datetime) -> list[DevelopmentView]:
+        """Developments whose first story was published in [start, end]: clustering candidates."""
+        rows = self.db.execute(
+            "SELECT id FROM developments WHERE first_published BETWEEN ? AND ? ORDER BY first_published",
+            [iso(start), iso(end)],
+        ).fetchall()
+        return [self.development(row[0]) for row in rows]
+
+    def development(self, development_id: int) -> DevelopmentView:
+        """A development with its lead story first and the others in order of publication."""
+        dev = self.table("developments").get(development_id)
+        stories = [
+            _story(r)
+            for r in self.db.query(
+                "SELECT * FROM stories WHERE development_id = ? ORDER BY published, id", [development_id]
+            )
+        ]
+        lead = next(s for s in stories if s.id == dev["lead_story_id"])
+        return DevelopmentView(
+            id=development_id,
+            kind=dev["kind"],
+            first_published=from_iso(dev["first_published"]),
+            lead=lead,
+            coverage=tuple(s for s in stories if s.id != lead.id),
+        )
+
+    def post_message(self, development_id: int) -> tuple[str, str | None] | None:
+        """The state and message id of a development's post, if it was queued."""
+        row = self.db.execute(
+            "SELECT state, message_id FROM outbox WHERE development_id = ? AND action = 'post'",
+            [development_id],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
     # outbox ---------------------------------------------------------------------------
-    def enqueue_post(self, story_id: int, now: datetime) -> bool:
-        """Queue a story's post; False when it was already queued or sent (never twice)."""
+    def enqueue_post(self, development_id: int, now: datetime) -> bool:
+        """Queue a development's post; False when it was already queued or sent (never twice)."""
+        return self._enqueue(development_id, "post", now)
+
+    def enqueue_edit(self, development_id: int, now: datetime) -> bool:
+        """Queue an edit of the development's message; False when one is already waiting."""
+        return self._enqueue(development_id, "edit", now)
+
+    def _enqueue(self, development_id: int, action: str, now: datetime) -> bool:
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO outbox (story_id, action, state, created_at, updated_at)"
-            " VALUES (?, 'post', 'pending', ?, ?)",
-            [story_id, iso(now), iso(now)],
+            "INSERT OR IGNORE INTO outbox (development_id, action, state, created_at, updated_at)"
+            " VALUES (?, ?, 'pending', ?, ?)",
+            [development_id, action, iso(now), iso(now)],
         )
         return cursor.rowcount == 1
 
     def pending(self) -> list[OutboxRow]:
-        """Rows still to deliver (a 'sending' row was interrupted), oldest story first."""
-        rows = self.db.query(
-            "SELECT o.id AS outbox_id, o.action, o.attempts, s.* FROM outbox o"
-            " JOIN stories s ON s.id = o.story_id WHERE o.state IN ('pending', 'sending')"
-            " ORDER BY s.published, s.id"
-        )
-        return [OutboxRow(r["outbox_id"], r["action"], r["attempts"], _story(r)) for r in rows]
+        """Rows still to deliver (a 'sending' row was interrupted), oldest development first,
+        a post before its edits."""
+        rows = self.db.execute(
+            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id FROM outbox o"
+            " JOIN developments d ON d.id = o.development_id"
+            " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
+            " WHERE o.state IN ('pending', 'sending')"
+            " ORDER BY d.first_published, d.id, o.action = 'edit', o.id"
+        ).fetchall()
+        return [OutboxRow(r[0], r[1], r[2], self.development(r[3]), r[4]) for r in rows]
 
     def mark_sending(self, outbox_id: int, now: datetime) -> None:
         self.db.execute(
@@ -316,38 +402,66 @@ class Store:
             ["dead" if dead else "pending", error, iso(now), outbox_id],
         )
 
-    def unposted_stories(self, since: datetime, until: datetime | None, feed: str | None) -> list[Story]:
-        """Stories in [since, until) that were never queued, oldest first."""
+    def mark_skipped(self, outbox_id: int, why: str, now: datetime) -> None:
+        """An edit with nothing to edit (its post never went out): done, not failed."""
+        self.db.execute(
+            "UPDATE outbox SET state = 'skipped', last_error = ?, updated_at = ? WHERE id = ?",
+            [why, iso(now), outbox_id],
+        )
+
+    def unposted_developments(
+        self, since: datetime, until: datetime | None, feed: str | None
+    ) -> list[DevelopmentView]:
+        """Developments first published in [since, until) that were never queued, oldest first."""
         sql = (
-            "SELECT s.* FROM stories s WHERE s.published >= ?"
-            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.story_id = s.id AND o.action = 'post')"
+            "SELECT d.id FROM developments d WHERE d.first_published >= ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.development_id = d.id AND o.action = 'post')"
         )
         params: list[Any] = [iso(since)]
         if until is not None:
-            sql += " AND s.published < ?"
+            sql += " AND d.first_published < ?"
             params.append(iso(until))
         if feed is not None:
-            sql += " AND EXISTS (SELECT 1 FROM entries e WHERE e.story_id = s.id AND e.feed = ?)"
+            sql += (
+                " AND EXISTS (SELECT 1 FROM stories s JOIN entries e ON e.story_id = s.id"
+                " WHERE s.development_id = d.id AND e.feed = ?)"
+            )
             params.append(feed)
-        return [_story(r) for r in self.db.query(sql + " ORDER BY s.published, s.id", params)]
+        rows = self.db.execute(sql + " ORDER BY d.first_published, d.id", params).fetchall()
+        return [self.development(r[0]) for r in rows]
 
     # reports ----------------------------------------------------------------------------
-    def recent_stories(self, limit: int) -> list[dict[str, Any]]:
-        return list(
+    def recent_developments(self, limit: int) -> list[dict[str, Any]]:
+        """Newest developments with their post state, coverage count and outlets."""
+        rows = list(
             self.db.query(
-                "SELECT s.id, s.published, s.outlet, s.title, s.url, o.state, o.message_id,"
-                " (SELECT COUNT(*) FROM entries e WHERE e.story_id = s.id) AS coverage"
-                " FROM stories s LEFT JOIN outbox o ON o.story_id = s.id AND o.action = 'post'"
-                " ORDER BY s.published DESC, s.id DESC LIMIT ?",
+                "SELECT d.id, d.kind, d.first_published, s.title, s.url, s.outlet, o.state, o.message_id,"
+                " (SELECT COUNT(*) FROM stories c WHERE c.development_id = d.id) AS coverage,"
+                " (SELECT COUNT(*) FROM entries e JOIN stories c ON e.story_id = c.id"
+                "  WHERE c.development_id = d.id) AS entries"
+                " FROM developments d JOIN stories s ON s.id = d.lead_story_id"
+                " LEFT JOIN outbox o ON o.development_id = d.id AND o.action = 'post'"
+                " ORDER BY d.first_published DESC, d.id DESC LIMIT ?",
                 [limit],
             )
         )
+        for row in rows:
+            row["outlets"] = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT outlet FROM stories WHERE development_id = ? GROUP BY outlet"
+                    " ORDER BY MIN(published)",
+                    [row["id"]],
+                )
+            ]
+        return rows
 
     def status(self) -> dict[str, Any]:
         counts = {
             "entries": self.table("entries").count,
             "relevant": self.db.execute("SELECT COUNT(*) FROM entries WHERE relevant").fetchone()[0],
             "stories": self.table("stories").count,
+            "developments": self.table("developments").count,
         }
         outbox = {
             row["state"]: row["n"]
@@ -381,4 +495,6 @@ def _story(row: dict[str, Any]) -> Story:
         outlet=row["outlet"],
         published=from_iso(row["published"]),
         canonical_url=row["canonical_url"],
+        language=row["language"],
+        kind=row["kind"],
     )

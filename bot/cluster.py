@@ -1,0 +1,177 @@
+"""Developments: which stories report the same event, and which are a new one.
+
+Pure. A story's `Features` are its time, language, event kind (the first of the topic's
+`developments.events` kinds found in its headline, else in its text) and headline words.
+`assign` puts a new story into the closest matching development, or none. A story joins
+a development only when
+
+- it was published within the kind's `window` of the development's *first* story (the
+  anchor does not move, so a week of daily coverage cannot chain into one development), and
+- it reports the same kind of event as the development (the bid and its rejection, a
+  filing and its withdrawal stay apart; a kind may `absorb` others, as a countersuit
+  absorbs stories that only say "filing"), or its headline is near-identical to a
+  member's in the same language (wire copies with a retouched headline).
+
+A story whose kind is unknown joins only through a near-identical headline: a wrong merge
+hides news, while a missed merge costs one extra post.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rapidfuzz import fuzz
+
+from bot.config import Developments
+from bot.match import TermSet
+from bot.models import DevelopmentView, Story
+from bot.text import fold
+
+log = logging.getLogger(__name__)
+
+# Function words of the six languages; they say nothing about which event a text reports.
+STOPWORDS = frozenset(
+    """
+    the a an and or of to in on for with by at from as is are was were be been has have had its
+    it this that their his her he she they them after before over about into than not but also
+    who which what when said says will would could can new more its just out up how why
+    le la les un une des du de et ou en au aux pour par sur dans que qui est sont a ete son sa
+    ses ce cette il elle ils plus pas avec contre selon
+    der die das den dem des ein eine einen einem und oder zu im in am an auf fur mit von vor
+    nach ist sind hat haben wird wurde nicht auch sich er sie es gegen uber bei aus
+    el los las del al y o por para con sin sobre que es son ha han fue se su sus lo contra
+    il lo gli uno una dei degli delle della di da per con su che e sono ha hanno non si
+    o os as um uma dos das do da no na nos nas para com sem que foi sao tem seu sua ao
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_APOSTROPHE = re.compile(r"['’]")
+
+
+@dataclass(frozen=True)
+class Features:
+    """What clustering needs to know of one story."""
+
+    story_id: int
+    published: datetime
+    language: str
+    kind: str
+    title_words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Development:
+    """A development as clustering sees it: its first story's time and kind, and its stories."""
+
+    id: int
+    first_published: datetime
+    kind: str
+    members: tuple[Features, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    development: int | None
+    reason: str
+
+
+NEAR_DUPLICATE = 0.85  # headline similarity (0-1) of two copies of one wire story
+
+
+class KindFinder:
+    """The topic's event kinds, in priority order, compiled once."""
+
+    def __init__(self, developments: Developments) -> None:
+        self._kinds = [(kind.name, TermSet.build(kind.terms)) for kind in developments.events]
+        self._windows = {kind.name: kind.window for kind in developments.events}
+        self._default = developments.window
+        self._absorbs = {kind.name: kind.absorbs for kind in developments.events}
+
+    def kind(self, title: str, text: str) -> str:
+        """The first kind whose terms occur in the headline, else in the text, else ''."""
+        for part in (fold(title), fold(text)):
+            for name, terms in self._kinds:
+                if part and terms.find(part):
+                    return name
+        return ""
+
+    @property
+    def span(self) -> timedelta:
+        """The longest window: how far around a story to look for its development."""
+        return max([self._default, *self._windows.values()])
+
+    def window(self, kind: str) -> timedelta:
+        return self._windows.get(kind, self._default)
+
+    def joins(self, story_kind: str, development_kind: str) -> bool:
+        """A story of `story_kind` may join a development of `development_kind`."""
+        return story_kind == development_kind or story_kind in self._absorbs.get(development_kind, ())
+
+
+def words(text: str) -> frozenset[str]:
+    """Folded content words, elisions and possessives cut off ("l'affaire", "musk's")."""
+    found = set()
+    for token in _WORD.findall(fold(text)):
+        word = max(_APOSTROPHE.split(token), key=len).strip("-")
+        if len(word) > 2 and word not in STOPWORDS:
+            found.add(word)
+    return frozenset(found)
+
+
+def features(story: Story) -> Features:
+    """A stored story's features; its kind was found when it was stored."""
+    return Features(
+        story_id=story.id,
+        published=story.published,
+        language=(story.language or "").split("-")[0].lower(),
+        kind=story.kind,
+        title_words=words(story.title),
+    )
+
+
+def development(view: DevelopmentView) -> Development:
+    """A stored development as clustering sees it."""
+    members = (view.lead, *view.coverage)
+    return Development(view.id, view.first_published, view.kind, tuple(features(s) for s in members))
+
+
+def headline_similarity(a: Features, b: Features) -> float:
+    """Token-set similarity of two headlines' content words (0-1); 0 for very short ones."""
+    if len(a.title_words) < 4 or len(b.title_words) < 4:
+        return 0.0
+    return fuzz.token_set_ratio(" ".join(sorted(a.title_words)), " ".join(sorted(b.title_words))) / 100
+
+
+def near_duplicate(story: Features, development: Development) -> str:
+    """Why `story` is a copy of one of the development's stories, or ''."""
+    for member in development.members:
+        if (
+            story.language == member.language
+            and (score := headline_similarity(story, member)) >= NEAR_DUPLICATE
+        ):
+            return f"near-identical headline ({score:.2f}) to story {member.story_id}"
+    return ""
+
+
+def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder) -> Assignment:
+    """The development `story` belongs to, or None for a new one; ties go to the closest in time."""
+    best: tuple[timedelta, int, str] | None = None
+    for development in candidates:
+        gap = abs(story.published - development.first_published)
+        if gap > kinds.window(development.kind) or (best is not None and gap >= best[0]):
+            continue
+        if story.kind and development.kind and kinds.joins(story.kind, development.kind):
+            reason = f"{story.kind!r} story within the {development.kind!r} development's window"
+        else:
+            reason = near_duplicate(story, development)
+        if reason:
+            best = (gap, development.id, reason)
+    if best is None:
+        log.debug("story %d: new development (kind %r)", story.story_id, story.kind)
+        return Assignment(None, f"new development, kind {story.kind or 'unknown'!r}")
+    log.debug("story %d: development %d: %s", story.story_id, best[1], best[2])
+    return Assignment(best[1], best[2])
