@@ -48,7 +48,7 @@ STOPWORDS = frozenset(
     o os as um uma dos das do da no na nos nas para com sem que foi sao tem seu sua ao
     """.split()
 )
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_][\w'’-]*")
 _APOSTROPHE = re.compile(r"['’]")
 
 
@@ -113,9 +113,13 @@ class KindFinder:
 
 
 def words(text: str) -> frozenset[str]:
-    """Folded content words, elisions and possessives cut off ("l'affaire", "musk's")."""
+    """Folded content words and numbers, elisions and possessives cut off ("l'affaire",
+    "musk's"); numbers keep their decimal point ("97,4" and "97.4" are one)."""
     found = set()
-    for token in _WORD.findall(fold(text)):
+    for token in _TOKEN.findall(fold(text)):
+        if token[0].isdigit():
+            found.add(token.replace(",", "."))
+            continue
         word = max(_APOSTROPHE.split(token), key=len).strip("-")
         if len(word) > 2 and word not in STOPWORDS:
             found.add(word)
@@ -140,10 +144,15 @@ def development(view: DevelopmentView) -> Development:
 
 
 def headline_similarity(a: Features, b: Features) -> float:
-    """Token-set similarity of two headlines' content words (0-1); 0 for very short ones."""
+    """How alike two headlines' content words are (0-1), in any order; 0 for very short
+    ones, and 0 when they carry different numbers ("day 1" and "day 4" are two events)."""
     if len(a.title_words) < 4 or len(b.title_words) < 4:
         return 0.0
-    return fuzz.token_set_ratio(" ".join(sorted(a.title_words)), " ".join(sorted(b.title_words))) / 100
+    numbers_a = {w for w in a.title_words if w[0].isdigit()}
+    numbers_b = {w for w in b.title_words if w[0].isdigit()}
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return 0.0
+    return fuzz.token_sort_ratio(" ".join(a.title_words), " ".join(b.title_words)) / 100
 
 
 def near_duplicate(story: Features, development: Development) -> str:

@@ -19,7 +19,7 @@ import feedparser
 from bot.errors import ParseError
 from bot.models import Entry, ParsedFeed
 from bot.text import first_sentence, squash, strip_html
-from bot.urls import host_of, unwrap_redirect
+from bot.urls import canonical_url, host_of, unwrap_redirect
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def _entry(
         summary = ""  # aggregators echo the headline as the description
     if not (title or link):
         return None
-    guid = _text(raw.get("id")) or link or _hash_id(title, summary)
+    guid = _text(raw.get("id")) or (canonical_url(link) if link else "") or _hash_id(title, summary)
     published, has_date = _date(raw, now)
     return Entry(
         feed=feed,

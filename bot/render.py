@@ -37,7 +37,8 @@ def clip(text: str, limit: int) -> str:
 def safe_url(url: str) -> str:
     """Only http(s) URLs of sane length go into an embed; anything else is dropped."""
     url = url.strip()
-    if url.lower().startswith(("http://", "https://")) and len(url) <= URL_MAX and " " not in url:
+    clean = not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
+    if clean and url.lower().startswith(("http://", "https://")) and len(url) <= URL_MAX:
         return url
     return ""
 

@@ -475,7 +475,9 @@ class Store:
             )
         )
         dead = list(
-            self.db.query("SELECT id, story_id, attempts, last_error FROM outbox WHERE state = 'dead'")
+            self.db.query(
+                "SELECT id, development_id, action, attempts, last_error FROM outbox WHERE state = 'dead'"
+            )
         )
         return {
             "counts": counts,

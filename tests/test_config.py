@@ -42,6 +42,14 @@ def test_shipped_feeds_yaml_is_valid_and_covers_six_languages() -> None:
     assert config.polling.allow_private is False
 
 
+def test_shipped_developments_config() -> None:
+    developments = load_config(ROOT / "feeds.yaml").topic.developments
+    kinds = {kind.name: kind for kind in developments.events}
+    assert developments.window == timedelta(days=3)
+    assert {"filing", "withdrawal", "bid", "countersuit", "verdict", "testimony"} <= set(kinds)
+    assert kinds["countersuit"].absorbs == ("filing",)
+
+
 def test_defaults_and_per_feed_overrides() -> None:
     config = parse_config(with_("feeds.0.interval", "90s"))
     feed = config.feeds[0]
@@ -89,6 +97,20 @@ def test_defaults_and_per_feed_overrides() -> None:
             "unknown",
         ),
         ("topic.cues", {"legal": ["sue"]}, "topic.cues.legal", "expected a mapping"),
+        ("topic.developments", {"window": "soon"}, "topic.developments.window", "duration"),
+        ("topic.developments", {"events": {"bid": []}}, "topic.developments.events.bid", "non-empty list"),
+        (
+            "topic.developments",
+            {"events": {"bid": {"terms": ["bid"], "absorbs": ["filing"]}}},
+            "topic.developments.events.bid.absorbs[0]",
+            "no event kind named 'filing'",
+        ),
+        (
+            "topic.developments",
+            {"events": {"bid": {"terms": ["bid"], "pace": 1}}},
+            "topic.developments.events.bid.pace",
+            "unknown key",
+        ),
         ("summaries.max_chars", 10, "summaries.max_chars", "whole number"),
         ("discord.avatar_url", "file:///x", "discord.avatar_url", "http(s) URL"),
     ],

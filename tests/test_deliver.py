@@ -44,7 +44,8 @@ def queue(store: Store, n: int) -> None:
             True,
             outlet="Outlet",
         )
-        store.enqueue_post(store.create_story(e, e.url, NOW), NOW)
+        story = store.create_story(e, e.url, "filing", NOW)
+        store.enqueue_post(store.create_development(story, "filing", e.published, NOW), NOW)
 
 
 def run_drain(store: Store, deliverer: Deliverer) -> tuple[int, str]:
@@ -117,13 +118,68 @@ def test_bot_mode_posts_with_a_stable_nonce(tmp_path: Path, discord_api: FakeDis
     payload = discord_api.messages[0].payload
     assert payload["nonce"] == "fub-1" and payload["enforce_nonce"] is True
     assert payload["allowed_mentions"] == {"parse": []}
+    add_coverage(store, 1, "second")
+    assert asyncio.run(go()) == 1
+    [edit] = discord_api.messages[0].edits
+    assert edit["embeds"][0]["fields"][0]["value"] == "[second](https://second.example/x)"
 
 
 def test_console_prints_the_message() -> None:
     out = io.StringIO()
     message = Message("Headline", "https://x.example/a", "Lede.", "Outlet", NOW)
-    assert asyncio.run(ConsoleDeliverer(out).post(message, "n")) is None
+    assert asyncio.run(ConsoleDeliverer(out).post(message, "n")) == "console:n"
     assert "Headline" in out.getvalue() and "https://x.example/a" in out.getvalue()
+    asyncio.run(ConsoleDeliverer(out).edit("console:n", message))
+    assert "== (update) Headline" in out.getvalue()
+
+
+def add_coverage(store: Store, development: int, outlet: str) -> None:
+    e = Entry(
+        "f", outlet, f"https://{outlet}.example/x", f"Copy by {outlet}", "Lede.", "", NOW, True, outlet=outlet
+    )
+    store.join_development(store.create_story(e, e.url, "filing", NOW), development)
+    store.enqueue_edit(development, NOW)
+
+
+def test_later_coverage_edits_the_posted_message(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 1)
+    assert run_drain(store, _lazy_webhook(discord_api)) == (1, "")
+    add_coverage(store, 1, "second")
+    add_coverage(store, 1, "third")  # one waiting edit carries both
+    assert run_drain(store, _lazy_webhook(discord_api)) == (1, "")
+    [posted] = discord_api.messages
+    [edit] = posted.edits
+    field = edit["embeds"][0]["fields"][0]
+    assert field["name"] == "Also covered by"
+    assert field["value"] == "[second](https://second.example/x)\n[third](https://third.example/x)"
+    assert edit["allowed_mentions"] == {"parse": []}
+    assert len(discord_api.messages) == 1  # never a second top-level post
+
+
+def test_edit_of_a_deleted_message_is_dead_and_delivery_goes_on(
+    tmp_path: Path, discord_api: FakeDiscord
+) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 2)
+    assert run_drain(store, _lazy_webhook(discord_api)) == (2, "")
+    add_coverage(store, 1, "late")
+    add_coverage(store, 2, "later")
+    discord_api.fail_next(Failure(404, code=10008))  # development 2 is older: its edit goes first
+    assert run_drain(store, _lazy_webhook(discord_api)) == (1, "")
+    states = {r["development_id"]: r["state"] for r in store.table("outbox").rows_where("action = 'edit'")}
+    assert states == {2: "dead", 1: "sent"}
+
+
+def test_an_edit_whose_post_never_went_out_is_skipped(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 1)
+    store.enqueue_edit(1, NOW)
+    store.mark_failed(1, "400", dead=True, now=NOW)
+    out = io.StringIO()
+    assert run_drain(store, ConsoleDeliverer(out)) == (0, "")
+    assert [r["state"] for r in store.table("outbox").rows_where("action = 'edit'")] == ["skipped"]
+    assert out.getvalue() == ""
 
 
 class _lazy_webhook:
@@ -135,10 +191,16 @@ class _lazy_webhook:
         set_api_base(api.api_base)
         self._inner: WebhookDeliverer | None = None
 
-    async def post(self, message: Message, nonce: str) -> str | None:
+    def _webhook(self) -> WebhookDeliverer:
         if self._inner is None:
             self._inner = WebhookDeliverer(WEBHOOK_URL, username="Tracker")
-        return await self._inner.post(message, nonce)
+        return self._inner
+
+    async def post(self, message: Message, nonce: str) -> str:
+        return await self._webhook().post(message, nonce)
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        await self._webhook().edit(message_id, message)
 
     async def close(self) -> None:
         if self._inner is not None:

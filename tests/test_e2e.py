@@ -19,6 +19,8 @@ from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+# History far enough apart to be three developments, well past polling.max_age.
+DAY1, DAY3, DAY2 = 30 * 24, 20 * 24, 10 * 24
 
 
 def cli(
@@ -62,13 +64,13 @@ def setup(tmp_path: Path, feed_server: FeedServer) -> tuple[Path, FeedServer]:
     feed_server.routes["/a.xml"] = Route(
         rss(
             [
-                on_topic(1, 72, "https://news-a.example/day-1"),
-                on_topic(2, 48, "https://news-a.example/day-2"),
+                on_topic(1, DAY1, "https://news-a.example/day-1"),
+                on_topic(2, DAY2, "https://news-a.example/day-2"),
                 OFF_TOPIC,
             ]
         )
     )
-    feed_server.routes["/b.xml"] = Route(rss([on_topic(3, 60, "https://news-b.example/day-3", "B Daily")]))
+    feed_server.routes["/b.xml"] = Route(rss([on_topic(3, DAY3, "https://news-b.example/day-3", "B Daily")]))
     write_config(tmp_path / "feeds.yaml", {"a": feed_server.url("/a.xml"), "b": feed_server.url("/b.xml")})
     return tmp_path, feed_server
 
@@ -110,12 +112,12 @@ def test_poll_posts_each_story_once_and_backfill_posts_history(
         description=fresh.description,
         source="Aggregator",
     )
-    server.routes["/b.xml"] = Route(rss([copy, on_topic(3, 60, "https://news-b.example/day-3", "B Daily")]))
+    server.routes["/b.xml"] = Route(rss([copy, on_topic(3, DAY3, "https://news-b.example/day-3", "B Daily")]))
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
     assert len(discord_api.messages) == 1
 
     # Backfill posts the stored history, oldest first; the off-topic item never.
-    since = (NOW - timedelta(days=5)).date().isoformat()
+    since = (NOW - timedelta(days=40)).date().isoformat()
     result = cli(tmp, "backfill", "--since", since, discord_api=discord_api)
     assert_clean(result)
     titles = [e["title"] for e in discord_api.embeds()]
@@ -129,10 +131,10 @@ def test_poll_posts_each_story_once_and_backfill_posts_history(
 
     status = json.loads(cli(tmp, "status", "--json").stdout)
     assert status["outbox"] == {"sent": 4}
-    assert status["counts"]["stories"] == 4
+    assert status["counts"]["stories"] == status["counts"]["developments"] == 4
     stories = json.loads(cli(tmp, "stories", "--json").stdout)
     assert [s["state"] for s in stories] == ["sent"] * 4
-    assert stories[0]["coverage"] == 2  # the day-4 article was seen in both feeds
+    assert (stories[0]["coverage"], stories[0]["entries"]) == (1, 2)  # one article, seen in two feeds
 
 
 def publish(server: FeedServer, n: int) -> str:
@@ -144,8 +146,8 @@ def publish(server: FeedServer, n: int) -> str:
 
 def _items_a() -> list[Item]:
     return [
-        on_topic(1, 72, "https://news-a.example/day-1"),
-        on_topic(2, 48, "https://news-a.example/day-2"),
+        on_topic(1, DAY1, "https://news-a.example/day-1"),
+        on_topic(2, DAY2, "https://news-a.example/day-2"),
         OFF_TOPIC,
     ]
 
@@ -153,7 +155,7 @@ def _items_a() -> list[Item]:
 def test_backfill_dry_run_and_range(setup: tuple[Path, FeedServer], discord_api: FakeDiscord) -> None:
     tmp, _ = setup
     assert_clean(cli(tmp, "poll", discord_api=discord_api))
-    day2 = (NOW - timedelta(hours=48)).date().isoformat()
+    day2 = (NOW - timedelta(hours=DAY2)).date().isoformat()
     dry = cli(tmp, "backfill", "--since", day2, "--until", day2, "--dry-run", discord_api=discord_api)
     assert_clean(dry)
     assert on_topic(2, 0, "").title in dry.stdout

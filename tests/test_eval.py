@@ -27,6 +27,32 @@ def test_eval_reports_precision_recall_and_misses(tmp_path: Path, capsys: pytest
     assert "missed c [fr]" in out
 
 
+def test_eval_reports_pairwise_development_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def on(i: str, date: str, title: str, events: list[str]) -> dict[str, object]:
+        return {
+            "id": i,
+            "lang": "en",
+            "label": "on",
+            "date": date,
+            "title": title,
+            "description": "",
+            "events": events,
+        }
+
+    items = [
+        on("a", "2024-03-01", "Musk sues OpenAI", ["E1"]),
+        on("b", "2024-03-01", "Musk files lawsuit against OpenAI", ["E1"]),
+        on("c", "2024-06-11", "Musk withdraws lawsuit against OpenAI", ["E2"]),
+        on("d", "2024-06-11", "Musk sues OpenAI again?", ["E3"]),  # same day as c, another kind: apart
+    ]
+    data = tmp_path / "set.jsonl"
+    data.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    main([str(data)])
+    out = capsys.readouterr().out
+    assert "pairs    precision 1.000  recall 1.000  (tp 1, fp 0, fn 0, tn 5)" in out
+    assert "4 stories in 3 developments; 3 labelled events" in out
+
+
 def test_eval_without_a_data_set_measures_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path / "absent.jsonl")]) == 0
     assert "not found" in capsys.readouterr().out
@@ -38,6 +64,9 @@ def test_dev_set_meets_the_targets_when_present(capsys: pytest.CaptureFixture[st
         pytest.skip("dev set absent")
     main([str(dev)])
     lines = [line.split() for line in capsys.readouterr().out.splitlines() if "precision" in line]
+    *relevance, pairs = lines
+    assert float(pairs[2]) >= 0.95 and float(pairs[4]) >= 0.85, pairs
+    lines = relevance
     for fields in lines:
         precision, recall = float(fields[2]), float(fields[4])
         assert precision >= 0.97 and recall >= 0.95, fields

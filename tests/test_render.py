@@ -7,8 +7,16 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.models import Story
-from bot.render import AUTHOR_MAX, TITLE_MAX, render_console, render_story
+from bot.models import DevelopmentView, Story
+from bot.render import (
+    AUTHOR_MAX,
+    FIELD_VALUE_MAX,
+    TITLE_MAX,
+    coverage_list,
+    render_console,
+    render_development,
+    render_story,
+)
 from bot.summarize import summarize
 
 WHEN = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
@@ -48,3 +56,39 @@ def test_any_story_renders_within_limits(title: str, summary: str, outlet: str, 
     assert message.url == "" or message.url.startswith(("http://", "https://"))
     total = len(message.title) + len(message.description) + len(message.author) + len(message.footer)
     assert total <= 6000
+
+
+def coverage(n: int, outlet: str = "Outlet {i}", url: str = "https://o{i}.example/a") -> tuple[Story, ...]:
+    return tuple(
+        Story(i + 2, f"Copy {i}", url.format(i=i), "", outlet.format(i=i), WHEN, url.format(i=i))
+        for i in range(n)
+    )
+
+
+def test_development_lists_other_outlets_up_to_ten_then_more() -> None:
+    message = render_development(DevelopmentView(1, "verdict", WHEN, story(), coverage(12)))
+    [field] = message.fields
+    lines = field.value.splitlines()
+    assert field.name == "Also covered by" and len(lines) == 11
+    assert lines[0] == "[Outlet 0](https://o0.example/a)" and lines[-1] == "+2 more"
+    assert message.footer == "13 outlets"
+
+
+def test_development_lists_each_outlet_once_and_not_the_lead() -> None:
+    same = (Story(5, "x", "https://o.example/b", "", "O", WHEN, "https://o.example/b"),)
+    message = render_development(DevelopmentView(1, "", WHEN, story(outlet="O"), same + coverage(1)))
+    assert message.fields[0].value == "[Outlet 0](https://o0.example/a)"
+    assert render_development(DevelopmentView(1, "", WHEN, story(), ())).fields == ()
+
+
+@given(st.lists(st.tuples(st.text(), st.text()), max_size=30))
+def test_coverage_list_stays_within_the_field_limit(items: list[tuple[str, str]]) -> None:
+    stories = [
+        Story(i, "t", f"https://x.example/{url}", "", outlet, WHEN, "")
+        for i, (outlet, url) in enumerate(items)
+    ]
+    value = coverage_list(stories)
+    assert len(value) <= FIELD_VALUE_MAX
+    assert "@everyone" not in value and "@here" not in value
+    shown = [line for line in value.splitlines() if not line.startswith("+")]
+    assert len(shown) <= 10

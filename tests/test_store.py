@@ -71,29 +71,63 @@ def test_entries_are_stored_once_and_updated_in_place(store: Store) -> None:
     assert known is not None and known.title == "Again" and known.relevant
 
 
-def test_a_story_is_queued_at_most_once(store: Store) -> None:
-    story = store.create_story(entry("a", 1), "https://x.example/a", NOW)
-    assert store.enqueue_post(story, NOW) is True
-    assert store.enqueue_post(story, NOW) is False
+def develop(store: Store, e: Entry, kind: str = "filing") -> tuple[int, int]:
+    story = store.create_story(e, e.url, kind, NOW)
+    return story, store.create_development(story, kind, e.published, NOW)
+
+
+def test_a_development_is_posted_at_most_once(store: Store) -> None:
+    _, dev = develop(store, entry("a", 1))
+    assert store.enqueue_post(dev, NOW) is True
+    assert store.enqueue_post(dev, NOW) is False
     [row] = store.pending()
+    assert (row.action, row.development.id, row.message_id) == ("post", dev, None)
     store.mark_sending(row.id, NOW)
     assert [r.id for r in store.pending()] == [row.id]  # an interrupted send is resumed
     store.mark_sent(row.id, "999", NOW)
-    assert store.pending() == [] and store.enqueue_post(story, NOW) is False
+    assert store.pending() == [] and store.enqueue_post(dev, NOW) is False
+    assert store.post_message(dev) == ("sent", "999")
 
 
-def test_unposted_stories_in_range_oldest_first(store: Store) -> None:
+def test_one_waiting_edit_per_development(store: Store) -> None:
+    _, dev = develop(store, entry("a", 1))
+    store.enqueue_post(dev, NOW)
+    [post] = store.pending()
+    store.mark_sent(post.id, "999", NOW)
+    assert store.enqueue_edit(dev, NOW) is True
+    assert store.enqueue_edit(dev, NOW) is False  # one waiting edit renders all new coverage
+    [edit] = store.pending()
+    assert (edit.action, edit.message_id) == ("edit", "999")
+    store.mark_sending(edit.id, NOW)
+    assert store.enqueue_edit(dev, NOW) is True  # the one in flight may have rendered too early
+
+
+def test_development_view_lists_lead_then_coverage(store: Store) -> None:
+    lead, dev = develop(store, entry("a", 5))
+    later = store.create_story(entry("b", 1), "https://x.example/b", "filing", NOW)
+    earlier = store.create_story(entry("c", 9), "https://x.example/c", "filing", NOW)
+    for story in (later, earlier):
+        store.join_development(story, dev)
+    view = store.development(dev)
+    assert view.lead.id == lead and [s.id for s in view.coverage] == [earlier, later]
+    assert view.first_published == NOW - timedelta(hours=5) and view.kind == "filing"
+    between = store.developments_between(NOW - timedelta(hours=6), NOW)
+    assert [d.id for d in between] == [dev]
+    assert store.developments_between(NOW - timedelta(hours=4), NOW) == []
+
+
+def test_unposted_developments_in_range_oldest_first(store: Store) -> None:
     ids = {}
     for guid, hours in (("new", 1), ("old", 50), ("mid", 20)):
         e = entry(guid, hours)
-        ids[guid] = store.create_story(e, e.url, NOW)
-        store.save_entry(e, e.url, ON, "baseline", ids[guid], NOW)
+        story, ids[guid] = develop(store, e)
+        store.save_entry(e, e.url, ON, "baseline", story, NOW)
     store.enqueue_post(ids["mid"], NOW)
     since = NOW - timedelta(days=3)
-    assert [s.title for s in store.unposted_stories(since, None, None)] == ["T", "T"]
-    assert [s.id for s in store.unposted_stories(since, None, None)] == [ids["old"], ids["new"]]
-    assert [s.id for s in store.unposted_stories(since, NOW - timedelta(hours=10), None)] == [ids["old"]]
-    assert store.unposted_stories(since, None, "other-feed") == []
+    assert [d.id for d in store.unposted_developments(since, None, None)] == [ids["old"], ids["new"]]
+    assert [d.id for d in store.unposted_developments(since, NOW - timedelta(hours=10), None)] == [ids["old"]]
+    assert store.unposted_developments(since, None, "other-feed") == []
+    assert len(store.unposted_developments(since, None, "f")) == 2
 
 
 def test_iso_round_trip() -> None:

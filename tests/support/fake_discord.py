@@ -79,6 +79,7 @@ class FakeDiscord:
         app.router.add_post("/api/v10/webhooks/{wid}/{token}", self._execute)
         app.router.add_patch("/api/v10/webhooks/{wid}/{token}/messages/{mid}", self._edit)
         app.router.add_post("/api/v10/channels/{cid}/messages", self._create)
+        app.router.add_patch("/api/v10/channels/{cid}/messages/{mid}", self._edit)
         app.router.add_get("/api/v10/users/@me", self._me)
         app.router.add_get("/api/v10/oauth2/applications/@me", self._application)
         return app
@@ -130,10 +131,15 @@ class FakeDiscord:
         body = {"message": "error", "code": failure.code}
         return _json(body, status=failure.status)
 
-    def _message(self, payload: dict[str, Any], webhook: bool) -> dict[str, Any]:
+    def _record(self, payload: dict[str, Any]) -> str:
+        """Keep a newly created message; return its id."""
         mid = str(next(self._ids))
         with self._lock:
             self.messages.append(Posted(mid, payload))
+        return mid
+
+    def _message(self, mid: str, payload: dict[str, Any], webhook: bool) -> dict[str, Any]:
+        """The message object Discord answers with."""
         return {
             "id": mid,
             "type": 0,
@@ -168,7 +174,7 @@ class FakeDiscord:
             return failure
         if request.query.get("wait") not in ("1", "true", "True"):
             return web.Response(status=204)
-        return _json(self._message(payload, webhook=True))
+        return _json(self._message(self._record(payload), payload, webhook=True))
 
     async def _edit(self, request: web.Request) -> web.Response:
         payload = await self._payload(request)
@@ -180,13 +186,13 @@ class FakeDiscord:
                 found[0].edits.append(payload)
         if not found:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        return _json(self._message({**found[0].payload, **payload}, webhook=True))
+        return _json(self._message(found[0].id, {**found[0].payload, **payload}, webhook=True))
 
     async def _create(self, request: web.Request) -> web.Response:
         payload = await self._payload(request)
         if (failure := self._failure()) is not None:
             return failure
-        return _json(self._message(payload, webhook=False))
+        return _json(self._message(self._record(payload), payload, webhook=False))
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(USER)

@@ -21,6 +21,12 @@ topic:
       cap: 3
       terms: [lawsuit*, sue, sues, sued, trial, jury, judge*, verdict*, klage*, proces]
     other_cases: {weight: -3, terms: [trade secret*]}
+  developments:
+    window: 3d
+    events:
+      verdict: [verdict*, jury finds, jury sides]
+      trial: [trial date, to a jury]
+      filing: [lawsuit*, sue, sues, sued, klage*]
 """
 
 
@@ -57,10 +63,14 @@ def rss(items: list[Item], title: str = "Test feed") -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
-def write_config(path: Path, feeds: dict[str, str], extra: str = "") -> Path:
+def write_config(
+    path: Path, feeds: dict[str, str], extra: str = "", languages: dict[str, str] | None = None
+) -> Path:
     """A feeds.yaml with the test topic, `feeds` as name -> URL, loopback allowed."""
     lines = [TOPIC_YAML, "polling:", "  allow_private: true", "  timeout: 10s", extra, "feeds:"]
     for name, url in feeds.items():
         lines += [f"  - name: {name}", f"    url: {url}"]
+        if languages and name in languages:
+            lines.append(f"    language: {languages[name]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -1,0 +1,110 @@
+"""cluster: the pure same-development decision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.cluster import Development, Features, KindFinder, assign, features, headline_similarity, words
+from bot.config import Developments, EventKind
+from bot.models import Story
+
+T0 = datetime(2025, 2, 10, 18, 0, tzinfo=UTC)
+KINDS = KindFinder(
+    Developments(
+        window=timedelta(days=3),
+        events=(
+            EventKind("countersuit", ("countersu*",), timedelta(days=3), absorbs=("filing",)),
+            EventKind("withdrawal", ("withdraw*", "drops"), timedelta(days=3)),
+            EventKind("bid", ("bid", "offer*", "offre*"), timedelta(days=3)),
+            EventKind("testimony", ("testif*",), timedelta(days=1)),
+            EventKind("filing", ("sue", "sues", "lawsuit", "klagt"), timedelta(days=3)),
+        ),
+    )
+)
+
+
+def story(sid: int, title: str, hours: float = 0, lang: str = "en", text: str = "") -> Features:
+    kind = KINDS.kind(title, text)
+    return features(Story(sid, title, "", text, "", T0 + timedelta(hours=hours), "", lang, kind))
+
+
+def dev(did: int, *members: Features) -> Development:
+    return Development(did, members[0].published, members[0].kind, members)
+
+
+def test_kind_comes_from_the_headline_first_then_the_text_in_priority_order() -> None:
+    assert KINDS.kind("OpenAI countersues Musk", "") == "countersuit"
+    assert KINDS.kind("Musk drops lawsuit against OpenAI", "") == "withdrawal"  # before filing
+    assert KINDS.kind("Two hours in Oakland", "Musk offered $97.4 billion.") == "bid"
+    assert KINDS.kind("Two hours in Oakland", "Nothing of note.") == ""
+
+
+def test_same_kind_within_the_window_joins_across_languages() -> None:
+    bid = dev(1, story(1, "Musk-led group makes $97.4 billion bid for OpenAI"))
+    assert (
+        assign(story(2, "Musk offre 97,4 milliards pour racheter OpenAI", 20, "fr"), [bid], KINDS).development
+        == 1
+    )
+
+
+def test_the_window_is_anchored_on_the_first_story() -> None:
+    bid = dev(1, story(1, "Musk makes bid for OpenAI"), story(2, "Musk bid, day two", 60))
+    assert assign(story(3, "Another Musk bid story", 80), [bid], KINDS).development is None
+    assert assign(story(4, "Another Musk bid story", 70), [bid], KINDS).development == 1
+
+
+def test_a_kind_may_have_its_own_window() -> None:
+    testimony = dev(1, story(1, "Altman testifies in Musk trial"))
+    assert assign(story(2, "Brockman testifies in Musk trial", 30), [testimony], KINDS).development is None
+    assert assign(story(3, "Altman testified for hours", 20), [testimony], KINDS).development == 1
+
+
+def test_different_kinds_stay_apart_even_in_the_same_week() -> None:
+    bid = dev(1, story(1, "Musk makes $97.4 billion bid for OpenAI"))
+    assert assign(story(2, "Musk drops lawsuit against OpenAI", 30), [bid], KINDS).development is None
+
+
+def test_a_kind_absorbs_the_kinds_it_names() -> None:
+    countersuit = dev(1, story(1, "OpenAI countersues Elon Musk"))
+    assert assign(story(2, "OpenAI klagt gegen Musk", 10, "de"), [countersuit], KINDS).development == 1
+    filing = dev(2, story(3, "Musk sues OpenAI"))
+    assert assign(story(4, "OpenAI countersues Elon Musk", 10), [filing], KINDS).development is None
+
+
+def test_unknown_kinds_join_only_by_near_identical_headline() -> None:
+    wire = dev(1, story(1, "Jury in Oakland hears closing arguments in Musk case"))
+    copy = story(2, "Jury in Oakland hears closing arguments in Musk's case", 3)
+    other = story(3, "Oakland jury is told to reach a decision in Musk case", 3)
+    assert assign(copy, [wire], KINDS).development == 1
+    assert assign(other, [wire], KINDS).development is None
+    assert (
+        assign(
+            story(4, copy_title := "Jury in Oakland hears closing arguments in Musk case", 3, "fr"),
+            [wire],
+            KINDS,
+        ).development
+        is None
+    ), copy_title  # a copy in another language is not a copy
+
+
+def test_different_numbers_are_different_events() -> None:
+    day1 = story(1, "Musk v. OpenAI trial: what happened on day 1")
+    day4 = story(2, "Musk v. OpenAI trial: what happened on day 4")
+    assert headline_similarity(day1, day4) == 0.0
+    assert assign(day4, [dev(1, day1)], KINDS).development is None
+
+
+def test_closest_development_wins() -> None:
+    early = dev(1, story(1, "Musk makes bid for OpenAI", 0))
+    late = dev(2, story(2, "Musk raises bid for OpenAI", 60))
+    assert assign(story(3, "Bid news", 50), [early, late], KINDS).development == 2
+
+
+def test_words_fold_and_drop_function_words() -> None:
+    assert words("L'affaire Musk's $97,4 milliards: the trial") == {
+        "affaire",
+        "musk",
+        "97.4",
+        "milliards",
+        "trial",
+    }
