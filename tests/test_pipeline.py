@@ -1,0 +1,68 @@
+"""pipeline: a whole poll cycle in-process, over loopback HTTP, with an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Config, load_config
+from bot.deliver import ConsoleDeliverer
+from bot.fetch import Fetcher, RetryPolicy
+from bot.pipeline import CycleReport, Pipeline
+from bot.store import Store
+from tests.conftest import shared_path
+from tests.support.feeds import Item, rss, write_config
+from tests.support.feedserver import FeedServer, Route
+
+NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
+
+
+async def no_sleep(delay: float) -> None:
+    return None
+
+
+def poll(config: Config, db: Path, now: datetime = NOW) -> tuple[CycleReport, str]:
+    out = io.StringIO()
+
+    async def go() -> CycleReport:
+        fetcher = Fetcher(allow_private=True, retry=RetryPolicy(attempts=1), sleep=no_sleep)
+        store = Store(db)
+        try:
+            return await Pipeline(config, store, fetcher, ConsoleDeliverer(out), clock=lambda: now).poll()
+        finally:
+            await fetcher.aclose()
+            store.close()
+
+    return asyncio.run(go()), out.getvalue()
+
+
+def test_every_real_feed_goes_through_a_poll(tmp_path: Path, feed_server: FeedServer) -> None:
+    corpus = shared_path("corpora", "real-feeds")
+    files = sorted(corpus.glob("*.xml"))
+    for path in files:
+        feed_server.routes[f"/{path.name}"] = Route(path.read_bytes(), content_type="application/xml")
+    write_config(tmp_path / "feeds.yaml", {p.stem: feed_server.url(f"/{p.name}") for p in files})
+    config = load_config(tmp_path / "feeds.yaml")
+    first, printed = poll(config, tmp_path / "bot.db")
+    assert [f.feed for f in first.feeds if not f.ok] == []
+    assert all(f.baseline for f in first.feeds) and printed == ""  # a baseline posts nothing
+    assert sum(f.entries for f in first.feeds) > 2000
+    second, printed = poll(config, tmp_path / "bot.db")
+    assert all(f.not_modified for f in second.feeds)  # ETags honoured
+    assert printed == ""
+
+
+def test_same_guid_edited_or_redated_is_never_posted_twice(tmp_path: Path, feed_server: FeedServer) -> None:
+    base = Item("Musk sues OpenAI", "https://x.example/a", NOW - timedelta(hours=1), guid="g-1")
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}))
+    poll(config, tmp_path / "bot.db")
+    feed_server.routes["/f.xml"] = Route(rss([base]))
+    _, printed = poll(config, tmp_path / "bot.db")
+    assert printed.count("== Musk sues OpenAI") == 1
+    edited = Item("Musk sues OpenAI (updated)", base.link, NOW, guid="g-1", description="New lede.")
+    feed_server.routes["/f.xml"] = Route(rss([edited]))
+    _, printed = poll(config, tmp_path / "bot.db", NOW + timedelta(hours=1))
+    assert printed == ""
