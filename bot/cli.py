@@ -1,4 +1,4 @@
-"""The `followup-bot` command line: check, poll, run, backfill, stories, status, explain.
+"""The `followup-bot` command line: check, poll, run, backfill, retry, stories, status, explain.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
 2 for configuration problems, 1 for anything else. No traceback reaches the user.
@@ -14,6 +14,9 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from bot import __version__
 from bot.config import Config, Env, load_config, load_env
@@ -62,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--feed", help="only stories seen in this feed")
     bf.add_argument(
         "--dry-run", action="store_true", help="list what would be posted; fetch and post nothing"
+    )
+
+    sub.add_parser(
+        "retry", parents=[common], help="re-queue dead deliveries and lift a delivery halt, then deliver"
     )
 
     st = sub.add_parser(
@@ -183,7 +190,11 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
         else None
     )
     feed = config.feed(args.feed) if args.feed else None
-    developments, cycle = _run(env, config, db, lambda p: p.backfill(since, until, feed, args.dry_run))
+    progress = BackfillProgress(config)
+    with progress:
+        developments, cycle = _run(
+            env, config, db, lambda p: p.backfill(since, until, feed, args.dry_run, progress=progress.update)
+        )
     if args.dry_run:
         for dev in developments:
             lead = dev.lead
@@ -193,6 +204,67 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
     assert cycle is not None
     log.info("backfill: %d messages sent for %d developments", cycle.delivery.sent, len(developments))
     return _report(cycle) if cycle.delivery.stopped else 0
+
+
+class BackfillProgress:
+    """A progress bar with the time left on a terminal, a log line every tenth otherwise.
+    The estimate comes from the pace Discord allows, which is what a backfill waits on."""
+
+    def __init__(self, config: Config) -> None:
+        pace = config.discord
+        self.seconds_each = max(2.0 / pace.burst, 60.0 / pace.max_per_minute)
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+        self._logged = -1
+
+    def __enter__(self) -> BackfillProgress:
+        if sys.stderr.isatty():
+            self._bar = Progress(
+                TextColumn("backfill"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            if self._task is None:
+                self._task = self._bar.add_task("backfill", total=total)
+            self._bar.update(self._task, completed=done, total=total)
+            return
+        tenth = done * 10 // max(total, 1)
+        if total and tenth != self._logged:
+            self._logged = tenth
+            left = timedelta(seconds=round((total - done) * self.seconds_each))
+            log.info("backfill: %d of %d messages delivered, about %s left", done, total, left)
+
+
+def cmd_retry(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    store = Store(db)
+    try:
+        with store.transaction():
+            requeued = store.retry_dead(datetime.now(UTC))
+            halted = store.halted()
+            store.resume()
+    finally:
+        store.close()
+    if halted:
+        print(f"delivery halt lifted (was: {halted[0]})")
+    print(f"{requeued} dead deliveries re-queued")
+    cycle = _run(env, config, db, lambda p: p.deliver())
+    print(f"{cycle.sent} delivered")
+    if cycle.stopped:
+        print(f"followup-bot: delivery stopped: {cycle.stopped}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
@@ -268,6 +340,10 @@ def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> i
     )
     queue = ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"
     print(f"outbox: {queue}; last post: {report['last_post_at'] or 'never'}")
+    if report["halted"]:
+        halt = report["halted"]
+        print(f"DELIVERY HALTED since {halt['since']}: {halt['reason']}")
+        print("  fix the credentials (or channel), then run `followup-bot retry`")
     for row in report["dead"]:
         print(f"  dead: {row['action']} of development {row['development_id']}: {row['last_error']}")
     for feed in report["feeds"]:
@@ -284,4 +360,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config, Env, str], int]] = {
     "stories": cmd_stories,
     "status": cmd_status,
     "explain": cmd_explain,
+    "retry": cmd_retry,
 }

@@ -103,8 +103,12 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class DiscordConfig:
+    """How posts look, and how fast they may go (Discord's webhook limits by default)."""
+
     username: str = ""
     avatar_url: str = ""
+    max_per_minute: int = 30
+    burst: int = 5  # requests per 2 seconds
 
 
 @dataclass(frozen=True)
@@ -390,7 +394,9 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     if not r.has("topic"):
         raise ConfigError(source, "topic", "is required: the relevance rules for the story")
     polling = _polling(source, r.raw("polling"))
-    dr = _Reader(source, r.raw("discord") or {}, "discord", {"username", "avatar_url"})
+    dr = _Reader(
+        source, r.raw("discord") or {}, "discord", {"username", "avatar_url", "max_per_minute", "burst"}
+    )
     avatar = dr.string("avatar_url", "")
     if avatar:
         check_http_url(avatar, source, "discord.avatar_url")
@@ -399,7 +405,12 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
         topic=_topic(source, r.raw("topic")),
         feeds=_feeds(source, r.raw("feeds"), polling),
         polling=polling,
-        discord=DiscordConfig(username=dr.string("username", "")[:80], avatar_url=avatar),
+        discord=DiscordConfig(
+            username=dr.string("username", "")[:80],
+            avatar_url=avatar,
+            max_per_minute=dr.integer("max_per_minute", 30, 1, 100_000),
+            burst=dr.integer("burst", 5, 1, 10_000),
+        ),
         summaries=Summaries(max_chars=sr.integer("max_chars", 500, 80, 4096)),
         path=source,
     )

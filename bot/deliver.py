@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
 import aiohttp
@@ -19,12 +21,14 @@ import discord.http
 from bot.config import Config, Env
 from bot.errors import DeliveryError, WebhookInvalid
 from bot.models import Message
+from bot.pacing import Pacer, retry_at
 from bot.render import render_console, render_development
 from bot.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8  # then the row is 'dead' and waits for `retry`
+HALT_PROBE = timedelta(hours=1)  # how long rejected credentials keep delivery halted
 SEND_TIMEOUT = 120.0  # discord.py retries 429s and 5xx itself; this bounds all of it
 UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that no longer exists
 
@@ -33,6 +37,7 @@ class Deliverer(Protocol):
     """Where messages go."""
 
     mode: str
+    fingerprint: str  # identifies the credentials (never reveals them): a change lifts a halt
 
     async def post(self, message: Message, nonce: str) -> str:
         """Post a message; return its id (Discord's, or a stand-in in console mode)."""
@@ -71,6 +76,7 @@ class ConsoleDeliverer:
     """No credentials: print each message as it would be posted."""
 
     mode = "console"
+    fingerprint = "console"
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream or sys.stdout
@@ -94,6 +100,7 @@ class WebhookDeliverer:
     mode = "webhook"
 
     def __init__(self, url: str, username: str = "", avatar_url: str = "") -> None:
+        self.fingerprint = fingerprint("webhook", url)
         self._session = aiohttp.ClientSession()
         self._webhook = discord.Webhook.from_url(url, session=self._session)
         self._username = username
@@ -125,6 +132,7 @@ class BotDeliverer:
     mode = "bot"
 
     def __init__(self, token: str, channel_id: int) -> None:
+        self.fingerprint = fingerprint("bot", token, str(channel_id))
         self._token = token
         self._client = discord.Client(intents=discord.Intents.none())
         self._channel = self._client.get_partial_messageable(channel_id)
@@ -150,6 +158,11 @@ class BotDeliverer:
 
     async def close(self) -> None:
         await self._client.close()
+
+
+def fingerprint(*parts: str) -> str:
+    """A short one-way digest of credentials: tells whether they changed, reveals nothing."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def make_deliverer(env: Env, config: Config) -> Deliverer:
@@ -197,45 +210,99 @@ def _describe(exc: BaseException) -> str:
 
 
 async def drain(
-    store: Store, deliverer: Deliverer, config: Config, clock: Callable[[], datetime]
+    store: Store,
+    deliverer: Deliverer,
+    config: Config,
+    clock: Callable[[], datetime],
+    *,
+    pacer: Pacer | None = None,
+    jitter: Callable[[], float] = random.random,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DrainReport:
-    """Deliver pending posts and edits, oldest development first; stop at the first failure
-    that says Discord is unreachable or refuses us."""
+    """Deliver due posts and edits, oldest development first, paced under Discord's limits.
+
+    A failure Discord will not change its mind about (400, a deleted message) kills that
+    row only. Any other failure reschedules the row with backoff and stops this drain:
+    Discord is down or refusing us, and hammering it gets the IP banned. Rejected
+    credentials halt delivery until they change, `retry` is run, or an hourly probe passes.
+    """
+    if (halted := _still_halted(store, deliverer, clock())) is not None:
+        return DrainReport(stopped=halted)
+    rows = store.pending(clock())
     sent = failed = 0
-    for row in store.pending():
+    for done, row in enumerate(rows):
+        if progress is not None:
+            progress(done, len(rows))
         if row.action == "edit" and not row.message_id:
             store.mark_skipped(row.id, "its post was never sent", clock())
             continue
         message = render_development(row.development, max_chars=config.summaries.max_chars)
+        if pacer is not None:
+            await pacer.wait()
         store.mark_sending(row.id, clock())
         try:
-            if row.action == "post":
-                message_id = await asyncio.wait_for(deliverer.post(message, _nonce(row)), SEND_TIMEOUT)
-            else:
-                assert row.message_id is not None
-                await asyncio.wait_for(deliverer.edit(row.message_id, message), SEND_TIMEOUT)
-                message_id = row.message_id
+            message_id = await asyncio.wait_for(_send(deliverer, row, message), SEND_TIMEOUT)
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            error = classify(exc)
-            permanent = _permanent(exc)
-            dead = permanent or row.attempts + 1 >= MAX_ATTEMPTS
-            store.mark_failed(row.id, str(error), dead, clock())
-            log.error(
-                "development %d %s: %s%s", row.development.id, row.action, error, " (dead)" if dead else ""
-            )
             failed += 1
-            if not permanent:
-                return DrainReport(sent=sent, failed=failed, stopped=str(error))
+            stop = _failed(store, deliverer, row, exc, clock(), jitter())
+            if stop:
+                return DrainReport(sent=sent, failed=failed, stopped=stop)
             continue
         store.mark_sent(row.id, message_id, clock())
         sent += 1
-        log.info(
-            "%s development %d %r",
-            "posted" if row.action == "post" else "updated",
-            row.development.id,
-            row.development.lead.title[:80],
-        )
+        verb = "posted" if row.action == "post" else "updated"
+        log.info("%s development %d %r", verb, row.development.id, row.development.lead.title[:80])
+    if progress is not None:
+        progress(len(rows), len(rows))
     return DrainReport(sent=sent, failed=failed)
+
+
+async def _send(deliverer: Deliverer, row: OutboxRow, message: Message) -> str:
+    """Post, or edit the post's message; the message id either way."""
+    if row.action == "post":
+        return await deliverer.post(message, _nonce(row))
+    assert row.message_id is not None
+    await deliverer.edit(row.message_id, message)
+    return row.message_id
+
+
+def _still_halted(store: Store, deliverer: Deliverer, now: datetime) -> str | None:
+    """Why delivery stays halted, or None when it may go on (new credentials, probe due)."""
+    halt = store.halted()
+    if halt is None:
+        return None
+    reason, fingerprint, since = halt
+    if fingerprint != deliverer.fingerprint:
+        log.info("Discord credentials changed since delivery halted: resuming")
+        store.resume()
+        return None
+    if now - since < HALT_PROBE:
+        return f"delivery halted since {since:%Y-%m-%d %H:%M} UTC: {reason}"
+    log.info("delivery halted for an hour: one probe to see whether Discord accepts us again")
+    return None
+
+
+def _failed(
+    store: Store, deliverer: Deliverer, row: OutboxRow, exc: BaseException, now: datetime, jitter: float
+) -> str:
+    """Record a failed send; return why draining must stop, or '' to go on with the next row."""
+    error = classify(exc)
+    label = f"development {row.development.id} {row.action}"
+    if isinstance(error, WebhookInvalid):
+        store.halt(str(error), deliverer.fingerprint, now)
+        store.mark_failed(row.id, str(error), now, now)
+        log.error("%s: %s; delivery halted, stories kept", label, error)
+        return str(error)
+    if _permanent(exc):
+        store.mark_failed(row.id, str(error), None, now)
+        log.error("%s: %s (dead: `followup-bot retry` re-queues it)", label, error)
+        return ""
+    attempts = row.attempts + 1
+    again = retry_at(attempts, now, jitter) if attempts < MAX_ATTEMPTS else None
+    store.mark_failed(row.id, str(error), again, now)
+    when = f"retry after {again:%H:%M:%S} UTC" if again else f"dead after {attempts} attempts"
+    log.warning("%s: %s; %s", label, error, when)
+    return str(error)
 
 
 def _permanent(exc: BaseException) -> bool:

@@ -20,6 +20,7 @@ from bot.errors import FeedError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge_entry
 from bot.models import DevelopmentView, Entry, ParsedFeed, Story
+from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
 from bot.store import Store
 from bot.urls import canonical_url
@@ -88,6 +89,8 @@ class Pipeline:
         self.kinds = cluster.KindFinder(config.topic.developments)
         self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
         self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
+        pace = config.discord
+        self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -96,9 +99,12 @@ class Pipeline:
         delivery = await self.deliver() if deliver else DrainReport()
         return CycleReport(tuple(reports), delivery)
 
-    async def deliver(self) -> DrainReport:
+    async def deliver(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
+        """Send what the outbox holds; one drain at a time."""
         async with self._delivering:
-            return await drain(self.store, self.deliverer, self.config, self.clock)
+            return await drain(
+                self.store, self.deliverer, self.config, self.clock, pacer=self.pacer, progress=progress
+            )
 
     async def poll_feed(self, feed: FeedConfig) -> FeedReport:
         """Fetch, parse and store one feed; never raises for a feed's own failure."""
@@ -215,6 +221,7 @@ class Pipeline:
         until: datetime | None = None,
         feed: FeedConfig | None = None,
         dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[list[DevelopmentView], CycleReport | None]:
         """Poll (unless dry run), then post developments in range never posted, oldest first."""
         cycle = None
@@ -227,5 +234,5 @@ class Pipeline:
         with self.store.transaction():
             for development in developments:
                 self.store.enqueue_post(development.id, now)
-        delivery = await self.deliver()
+        delivery = await self.deliver(progress)
         return developments, CycleReport(cycle.feeds if cycle else (), delivery)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.models import DevelopmentView, EmbedField, Message, Story
 from bot.summarize import summarize
-from bot.text import fold, squash
+from bot.text import cut, fold, squash
 from bot.urls import host_of
 
 TITLE_MAX = 256
@@ -18,7 +19,9 @@ FIELD_VALUE_MAX = 1024
 URL_MAX = 2048
 MAX_LISTED = 10
 ALSO_COVERED = "Also covered by"
-_MARKDOWN = re.compile(r"[\[\]()<>*_~`|\\]")
+_MARKDOWN = re.compile(r"[\[\]()<>*_~`|\\]")  # dropped from outlet names inside our links
+# Escaped in titles and summaries: emphasis, code, spoilers, masked links, headings, quotes.
+_MARKUP = re.compile(r"[\\*_~`|\[\]<>]|^[#>-]")
 # A zero-width space after '@' defuses @everyone/@here and user/role mentions in feed text,
 # even in places where allowed_mentions does not apply (embeds never ping, content does).
 _MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
@@ -26,6 +29,19 @@ _MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
 
 def defuse(text: str) -> str:
     return _MENTION.sub("@\u200b", text)
+
+
+def escape(text: str) -> str:
+    """Backslash-escape markdown so feed text shows as written: no bold, links or headings."""
+    return _MARKUP.sub(r"\\\g<0>", text)
+
+
+def fit(text: str, limit: int, shorten: Callable[[str, int], str]) -> str:
+    """`text` escaped, shortened first (with `shorten`) until the escaped form fits `limit`."""
+    while len(out := escape(text)) > limit:
+        # Escapes lengthen the text in proportion to how much markup it holds.
+        text = shorten(text, max(1, min(len(text) - 1, len(text) * limit // len(out))))
+    return out
 
 
 def clip(text: str, limit: int) -> str:
@@ -47,10 +63,11 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     """One embed for one story: headline, link, summary, outlet, publication time."""
     title = defuse(story.title)
     limit = min(max_chars, DESCRIPTION_MAX)
+    summary = summarize(title, defuse(story.summary), "", limit)
     return Message(
-        title=clip(title, TITLE_MAX) or clip(defuse(story.url), TITLE_MAX) or "(untitled)",
+        title=fit(squash(title), TITLE_MAX, clip) or clip(defuse(story.url), TITLE_MAX) or "(untitled)",
         url=safe_url(story.url),
-        description=summarize(title, defuse(story.summary), "", limit),
+        description=fit(summary, limit, cut),
         author=clip(defuse(story.outlet), AUTHOR_MAX),
         timestamp=story.published,
         footer=clip(defuse(footer), FOOTER_MAX),

@@ -104,6 +104,7 @@ def m001_initial(db: Database) -> None:
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             message_id TEXT,
+            next_attempt_at TEXT,
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             sent_at TEXT
@@ -114,6 +115,15 @@ def m001_initial(db: Database) -> None:
         " WHERE action = 'edit' AND state = 'pending'"
     )
     db.execute("CREATE INDEX outbox_state ON outbox(state)")
+    # Set when Discord rejects our credentials: delivery stops until they change, `retry`
+    # clears it, or an hourly probe succeeds (Discord bans IPs that keep sending bad requests).
+    db.execute("""
+        CREATE TABLE delivery_halt (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            reason TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            halted_at TEXT NOT NULL
+        )""")
 
 
 @dataclass(frozen=True)
@@ -371,17 +381,24 @@ class Store:
         )
         return cursor.rowcount == 1
 
-    def pending(self) -> list[OutboxRow]:
-        """Rows still to deliver (a 'sending' row was interrupted), oldest development first,
-        a post before its edits."""
+    def pending(self, now: datetime | None = None) -> list[OutboxRow]:
+        """Rows still to deliver (a 'sending' row was interrupted) whose retry time has come
+        by `now` (all of them without it), oldest development first, a post before its edits."""
         rows = self.db.execute(
             "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id FROM outbox o"
             " JOIN developments d ON d.id = o.development_id"
             " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
             " WHERE o.state IN ('pending', 'sending')"
-            " ORDER BY d.first_published, d.id, o.action = 'edit', o.id"
+            " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+            " ORDER BY d.first_published, d.id, o.action = 'edit', o.id",
+            [iso(now) if now else "9999"],
         ).fetchall()
         return [OutboxRow(r[0], r[1], r[2], self.development(r[3]), r[4]) for r in rows]
+
+    def waiting(self) -> int:
+        """How many rows are queued, whatever their retry time."""
+        query = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
+        return int(self.db.execute(query).fetchone()[0])
 
     def mark_sending(self, outbox_id: int, now: datetime) -> None:
         self.db.execute(
@@ -396,11 +413,42 @@ class Store:
             [message_id, iso(now), iso(now), outbox_id],
         )
 
-    def mark_failed(self, outbox_id: int, error: str, dead: bool, now: datetime) -> None:
+    def mark_failed(self, outbox_id: int, error: str, retry_at: datetime | None, now: datetime) -> None:
+        """Record a failed attempt: retried from `retry_at`, or dead when that is None."""
         self.db.execute(
-            "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
-            ["dead" if dead else "pending", error, iso(now), outbox_id],
+            "UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            [
+                "dead" if retry_at is None else "pending",
+                error,
+                iso(retry_at) if retry_at else None,
+                iso(now),
+                outbox_id,
+            ],
         )
+
+    def retry_dead(self, now: datetime) -> int:
+        """Re-queue every dead row with a fresh attempt count; returns how many."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ?"
+            " WHERE state = 'dead'",
+            [iso(now)],
+        )
+        return cursor.rowcount
+
+    # delivery halt --------------------------------------------------------------------
+    def halt(self, reason: str, fingerprint: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO delivery_halt (id, reason, fingerprint, halted_at) VALUES (1, ?, ?, ?)",
+            [reason, fingerprint, iso(now)],
+        )
+
+    def halted(self) -> tuple[str, str, datetime] | None:
+        """(reason, credentials fingerprint, since) while delivery is halted."""
+        row = self.db.execute("SELECT reason, fingerprint, halted_at FROM delivery_halt").fetchone()
+        return (row[0], row[1], from_iso(row[2])) if row else None
+
+    def resume(self) -> None:
+        self.db.execute("DELETE FROM delivery_halt")
 
     def mark_skipped(self, outbox_id: int, why: str, now: datetime) -> None:
         """An edit with nothing to edit (its post never went out): done, not failed."""
@@ -479,10 +527,12 @@ class Store:
                 "SELECT id, development_id, action, attempts, last_error FROM outbox WHERE state = 'dead'"
             )
         )
+        halt = self.halted()
         return {
             "counts": counts,
             "outbox": outbox,
             "last_post_at": last_post,
+            "halted": {"reason": halt[0], "since": iso(halt[2])} if halt else None,
             "feeds": feeds,
             "dead": dead,
         }

@@ -16,7 +16,7 @@ import pytest
 from bot.config import Config, Topic
 from bot.deliver import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliverer, drain, set_api_base
 from bot.models import Entry, Message
-from bot.store import Store
+from bot.store import Store, iso
 from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, Failure, FakeDiscord
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -48,10 +48,10 @@ def queue(store: Store, n: int) -> None:
         store.enqueue_post(store.create_development(story, "filing", e.published, NOW), NOW)
 
 
-def run_drain(store: Store, deliverer: Deliverer) -> tuple[int, str]:
+def run_drain(store: Store, deliverer: Deliverer, now: datetime = NOW) -> tuple[int, str]:
     async def go() -> tuple[int, str]:
         try:
-            report = await drain(store, deliverer, CONFIG, lambda: NOW)
+            report = await drain(store, deliverer, CONFIG, lambda: now, jitter=lambda: 0.5)
         finally:
             await deliverer.close()
         return report.sent, report.stopped
@@ -81,7 +81,9 @@ def test_unreachable_discord_keeps_the_row_pending(tmp_path: Path, discord_api: 
     assert sent == 0 and "Discord delivery failed" in stopped
     [row] = [r for r in store.table("outbox").rows if r["last_error"]]
     assert row["state"] == "pending" and row["attempts"] == 1
-    assert run_drain(store, _lazy_webhook(discord_api)) == (2, "")
+    assert row["next_attempt_at"] == iso(NOW + timedelta(seconds=30))  # first backoff step
+    assert run_drain(store, _lazy_webhook(discord_api), NOW + timedelta(seconds=10)) == (1, "")
+    assert run_drain(store, _lazy_webhook(discord_api), NOW + timedelta(seconds=30)) == (1, "")
     assert len(discord_api.messages) == 2
 
 
@@ -175,7 +177,7 @@ def test_an_edit_whose_post_never_went_out_is_skipped(tmp_path: Path) -> None:
     store = Store(tmp_path / "bot.db")
     queue(store, 1)
     store.enqueue_edit(1, NOW)
-    store.mark_failed(1, "400", dead=True, now=NOW)
+    store.mark_failed(1, "400", retry_at=None, now=NOW)
     out = io.StringIO()
     assert run_drain(store, ConsoleDeliverer(out)) == (0, "")
     assert [r["state"] for r in store.table("outbox").rows_where("action = 'edit'")] == ["skipped"]

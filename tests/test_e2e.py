@@ -189,9 +189,20 @@ def test_invalid_webhook_keeps_the_story_for_later(
     assert "DISCORD_WEBHOOK_URL" in result.stderr and "Traceback" not in result.stderr
     assert WEBHOOK_URL.rsplit("/", 1)[1] not in result.stderr  # the token never appears
     assert discord_api.messages == []
-    # Once Discord accepts again, the kept story goes out, once.
-    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    # Delivery stays halted: no request reaches Discord until the user acts.
+    requests = len(discord_api.requests)
+    again = cli(tmp, "poll", discord_api=discord_api)
+    assert again.returncode == 1 and "delivery halted since" in again.stderr
+    assert len(discord_api.requests) == requests
+    status = cli(tmp, "status", discord_api=discord_api)
+    assert "DELIVERY HALTED" in status.stdout and "followup-bot retry" in status.stdout
+    # `retry` lifts the halt; the kept story goes out, once.
+    retried = cli(tmp, "retry", discord_api=discord_api)
+    assert_clean(retried)
+    assert "delivery halt lifted" in retried.stdout and "1 delivered" in retried.stdout
     assert [e["title"] for e in discord_api.embeds()] == [title]
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    assert len(discord_api.messages) == 1
 
 
 def test_console_mode_prints_instead_of_posting(setup: tuple[Path, FeedServer]) -> None:
