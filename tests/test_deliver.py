@@ -188,6 +188,7 @@ class _lazy_webhook:
     """Creates the aiohttp session inside the drain's event loop, as the CLI does."""
 
     mode = "webhook"
+    fingerprint = "test-webhook"
 
     def __init__(self, api: FakeDiscord) -> None:
         set_api_base(api.api_base)
