@@ -16,6 +16,7 @@ DESCRIPTION_MAX = 4096
 AUTHOR_MAX = 256
 FOOTER_MAX = 2048
 FIELD_VALUE_MAX = 1024
+EMBED_TOTAL_MAX = 6000
 URL_MAX = 2048
 MAX_LISTED = 10
 ALSO_COVERED = "Also covered by"
@@ -82,7 +83,17 @@ def render_development(development: DevelopmentView, *, max_chars: int = 500) ->
         return message
     value = coverage_list(others)
     footer = f"{len(others) + 1} outlets"
-    return replace(message, fields=(EmbedField(ALSO_COVERED, value),), footer=footer)
+    return within_total(replace(message, fields=(EmbedField(ALSO_COVERED, value),), footer=footer))
+
+
+def within_total(message: Message) -> Message:
+    """Shorten the description so the embed stays within Discord's 6000-character total."""
+    other = len(message.title) + len(message.author) + len(message.footer)
+    other += sum(len(f.name) + len(f.value) for f in message.fields)
+    room = EMBED_TOTAL_MAX - other
+    if len(message.description) <= room:
+        return message
+    return replace(message, description=cut(message.description, max(0, room)) if room > 1 else "")
 
 
 def _other_outlets(development: DevelopmentView) -> list[Story]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -47,9 +48,18 @@ def test_mentions_are_defused_and_bad_urls_dropped() -> None:
     assert "look" in render_console(message)
 
 
-@given(st.text(), st.text(), st.text(), st.text())
+ACTIVE_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
+HUGE = st.text(min_size=0, max_size=40).map(lambda t: t * 250)  # up to 10,000 characters
+MENTIONY = st.sampled_from(
+    ["@everyone ", "@here ", "<@123456789012345678> ", "<@&1234> ", "[x](https://e.x) ", ""]
+)
+
+
+@given(st.tuples(MENTIONY, HUGE).map("".join), st.tuples(MENTIONY, HUGE).map("".join), HUGE, st.text())
 def test_any_story_renders_within_limits(title: str, summary: str, outlet: str, url: str) -> None:
-    message = render_story(story(title * 50, summary * 50, outlet * 20, url), max_chars=500)
+    message = render_story(story(title, summary, outlet, url), max_chars=500)
+    for text in (message.title, message.description, message.author, message.footer):
+        assert not ACTIVE_MENTION.search(text)
     assert len(message.title) <= TITLE_MAX and message.title
     assert len(message.description) <= 500
     assert len(message.author) <= AUTHOR_MAX
@@ -92,3 +102,11 @@ def test_coverage_list_stays_within_the_field_limit(items: list[tuple[str, str]]
     assert "@everyone" not in value and "@here" not in value
     shown = [line for line in value.splitlines() if not line.startswith("+")]
     assert len(shown) <= 10
+
+
+def test_a_long_summary_with_coverage_stays_within_the_embed_total() -> None:
+    lead = story("T" * 300, "Sentence of the lede. " * 300, "O" * 300)
+    message = render_development(DevelopmentView(1, "", WHEN, lead, coverage(40, "X" * 88 + "{i}")), max_chars=4096)
+    total = len(message.title) + len(message.description) + len(message.author) + len(message.footer)
+    total += sum(len(f.name) + len(f.value) for f in message.fields)
+    assert total <= 6000 and len(message.description) > 1000

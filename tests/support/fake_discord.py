@@ -1,8 +1,12 @@
-"""A fake Discord REST API on 127.0.0.1 that discord.py talks to through DISCORD_API_BASE.
+"""A fake Discord on 127.0.0.1: the REST API through DISCORD_API_BASE, the gateway through
+DISCORD_GATEWAY_URL.
 
-It speaks the webhook execute/edit endpoints and the bot create-message endpoint, answers
-like Discord (JSON only with `application/json`, 429s with `Via` and `retry_after`), and
-records every message. Tests queue failures with `fail_next`.
+It answers the way discord.py expects Discord to: JSON only as exactly `application/json`,
+429s with `Via` and `retry_after`, 400/50035 for an embed over a documented limit, an
+existing message for a repeated `nonce` with `enforce_nonce`. Failures come one by one
+(`fail_next`) or at a rate (`failure_rate`, seeded): 429s, 5xx and dropped connections,
+always before the request has any effect. The gateway says HELLO, answers IDENTIFY with
+READY and heartbeats with ACKs, and lets a test dispatch events such as INTERACTION_CREATE.
 """
 
 from __future__ import annotations
@@ -10,22 +14,39 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 WEBHOOK_ID = "123456789012345678"
 WEBHOOK_TOKEN = "T" * 68
 WEBHOOK_URL = f"https://discord.com/api/webhooks/{WEBHOOK_ID}/{WEBHOOK_TOKEN}"
 CHANNEL_ID = "223456789012345678"
-USER = {"id": WEBHOOK_ID, "username": "followup", "discriminator": "0000", "avatar": None, "bot": True}
+GUILD_ID = "323456789012345678"
+APPLICATION_ID = "423456789012345678"
+USER = {"id": APPLICATION_ID, "username": "followup", "discriminator": "0000", "avatar": None, "bot": True}
+MANAGE_GUILD = 1 << 5
+
+# Discord's documented embed limits (https://discord.com/developers/docs/resources/message#embed-object).
+LIMITS = {
+    "title": 256,
+    "description": 4096,
+    "footer": 2048,
+    "author": 256,
+    "fields": 25,
+    "field_name": 256,
+    "field_value": 1024,
+    "total": 6000,
+    "content": 2000,
+}
 
 
-def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """Exactly `application/json`, no charset: discord.py parses JSON only then."""
     all_headers = {"Content-Type": "application/json", **(headers or {})}
     return web.Response(body=json.dumps(data).encode(), status=status, headers=all_headers)
@@ -33,10 +54,16 @@ def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | Non
 
 @dataclass(frozen=True)
 class Failure:
+    """One injected failure: an HTTP status (429 with `retry_after`), or status 0 to drop
+    the connection without an answer."""
+
     status: int
     retry_after: float = 0.0
     via: bool = True
     code: int = 0
+
+
+DROP = Failure(0)
 
 
 @dataclass
@@ -46,15 +73,51 @@ class Posted:
     edits: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FakeDiscord:
-    """Run with `with FakeDiscord() as discord_api: ...`; `api_base` goes in DISCORD_API_BASE."""
+def limit_errors(payload: dict[str, Any]) -> list[str]:
+    """What in a message payload is over Discord's limits."""
+    errors = []
+    if len(payload.get("content") or "") > LIMITS["content"]:
+        errors.append("content")
+    total = 0
+    for embed in payload.get("embeds") or []:
+        parts = {
+            "title": embed.get("title") or "",
+            "description": embed.get("description") or "",
+            "footer": (embed.get("footer") or {}).get("text") or "",
+            "author": (embed.get("author") or {}).get("name") or "",
+        }
+        errors += [name for name, text in parts.items() if len(text) > LIMITS[name]]
+        fields = embed.get("fields") or []
+        if len(fields) > LIMITS["fields"]:
+            errors.append("fields")
+        for f in fields:
+            errors += ["field_name"] * (len(f["name"]) > LIMITS["field_name"])
+            errors += ["field_value"] * (len(f["value"]) > LIMITS["field_value"])
+            total += len(f["name"]) + len(f["value"])
+        total += sum(len(text) for text in parts.values())
+    if total > LIMITS["total"]:
+        errors.append("total")
+    return errors
 
-    def __init__(self) -> None:
+
+class FakeDiscord:
+    """Run with `with FakeDiscord() as discord_api: ...`."""
+
+    def __init__(self, failure_rate: float = 0.0, seed: int = 7) -> None:
         self.messages: list[Posted] = []
         self.requests: list[tuple[str, str]] = []
+        self.interaction_responses: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []
+        self.identify: dict[str, Any] | None = None
+        self.failure_rate = failure_rate
+        self._random = random.Random(seed)
         self._failures: list[Failure] = []
+        self._nonces: dict[str, Posted] = {}
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = itertools.count(1)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -65,6 +128,10 @@ class FakeDiscord:
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v10"
 
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
     def fail_next(self, *failures: Failure) -> None:
         with self._lock:
             self._failures.extend(failures)
@@ -73,15 +140,40 @@ class FakeDiscord:
         with self._lock:
             return [m.payload["embeds"][0] for m in self.messages]
 
+    def wait_for(self, what: str, count: int, timeout: float = 60.0) -> bool:
+        """Block until `count` messages / interaction responses / commands exist (or timeout)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(getattr(self, what)) >= count, timeout=timeout)
+
+    def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway DISPATCH to every connected client."""
+
+        async def send() -> None:
+            frame = {"op": 0, "t": event, "s": next(self._sequence), "d": data}
+            for ws in list(self._sockets):
+                await ws.send_str(json.dumps(frame))
+
+        asyncio.run_coroutine_threadsafe(send(), self._loop).result(timeout=10)
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.identify is not None, timeout=timeout)
+
     # server ---------------------------------------------------------------------------
     def _app(self) -> web.Application:
         app = web.Application()
-        app.router.add_post("/api/v10/webhooks/{wid}/{token}", self._execute)
-        app.router.add_patch("/api/v10/webhooks/{wid}/{token}/messages/{mid}", self._edit)
-        app.router.add_post("/api/v10/channels/{cid}/messages", self._create)
-        app.router.add_patch("/api/v10/channels/{cid}/messages/{mid}", self._edit)
-        app.router.add_get("/api/v10/users/@me", self._me)
-        app.router.add_get("/api/v10/oauth2/applications/@me", self._application)
+        api = "/api/v10"
+        app.router.add_post(api + "/webhooks/{wid}/{token}", self._execute)
+        app.router.add_patch(api + "/webhooks/{wid}/{token}/messages/{mid}", self._edit)
+        app.router.add_post(api + "/channels/{cid}/messages", self._create)
+        app.router.add_patch(api + "/channels/{cid}/messages/{mid}", self._edit)
+        app.router.add_get(api + "/users/@me", self._me)
+        app.router.add_get(api + "/oauth2/applications/@me", self._application)
+        app.router.add_get(api + "/gateway/bot", self._gateway_bot)
+        app.router.add_get(api + "/gateway", self._gateway_bot)
+        app.router.add_put(api + "/applications/{app}/commands", self._sync_commands)
+        app.router.add_post(api + "/interactions/{iid}/{token}/callback", self._interaction_callback)
+        app.router.add_get("/gateway", self._websocket)
         return app
 
     def _serve(self) -> None:
@@ -106,6 +198,8 @@ class FakeDiscord:
 
     def __exit__(self, *exc: object) -> None:
         async def stop() -> None:
+            for ws in list(self._sockets):
+                await ws.close()
             if self._runner is not None:
                 await self._runner.cleanup()
 
@@ -113,11 +207,24 @@ class FakeDiscord:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
-    def _failure(self) -> web.Response | None:
+    async def _me(self, request: web.Request) -> web.Response:
+        return _json(USER)
+
+    async def _failure(self, request: web.Request) -> web.StreamResponse | None:
+        """An injected failure for this request, or None to serve it."""
         with self._lock:
             failure = self._failures.pop(0) if self._failures else None
+            if failure is None and self.failure_rate and self._random.random() < self.failure_rate:
+                # A 5xx costs a second of discord.py's own retry sleep: keep them the rarest.
+                failure = self._random.choice(
+                    [*[Failure(429, retry_after=0.01)] * 4, *[DROP] * 4, Failure(502)]
+                )
         if failure is None:
             return None
+        if failure.status == 0:
+            assert request.transport is not None
+            request.transport.close()  # no answer at all, as when a connection drops
+            return web.Response(status=499)
         if failure.status == 429:
             headers = {"Retry-After": str(failure.retry_after), "X-RateLimit-Scope": "user"}
             if failure.via:
@@ -128,20 +235,26 @@ class FakeDiscord:
                 "global": False,
             }
             return _json(body, status=429, headers=headers)
-        body = {"message": "error", "code": failure.code}
-        return _json(body, status=failure.status)
+        return _json({"message": "error", "code": failure.code}, status=failure.status)
 
-    def _record(self, payload: dict[str, Any]) -> str:
-        """Keep a newly created message; return its id."""
-        mid = str(next(self._ids))
+    async def _payload(self, request: web.Request) -> dict[str, Any]:
+        raw = await request.read()
         with self._lock:
-            self.messages.append(Posted(mid, payload))
-        return mid
+            self.requests.append((request.method, request.path))
+        return dict(json.loads(raw)) if raw else {}
 
-    def _message(self, mid: str, payload: dict[str, Any], webhook: bool) -> dict[str, Any]:
+    def _record(self, payload: dict[str, Any]) -> Posted:
+        """Keep a newly created message."""
+        with self._changed:
+            posted = Posted(str(next(self._ids)), payload)
+            self.messages.append(posted)
+            self._changed.notify_all()
+        return posted
+
+    def _message(self, posted: Posted, payload: dict[str, Any], webhook: bool) -> dict[str, Any]:
         """The message object Discord answers with."""
         return {
-            "id": mid,
+            "id": posted.id,
             "type": 0,
             "channel_id": CHANNEL_ID,
             "content": payload.get("content", ""),
@@ -157,50 +270,64 @@ class FakeDiscord:
             "edited_timestamp": None,
             "flags": 0,
             "components": [],
+            "nonce": payload.get("nonce"),
             **({"webhook_id": WEBHOOK_ID} if webhook else {}),
         }
 
-    async def _payload(self, request: web.Request) -> dict[str, Any]:
-        raw = await request.read()
-        with self._lock:
-            self.requests.append((request.method, request.path))
-        return dict(json.loads(raw)) if raw else {}
-
-    async def _execute(self, request: web.Request) -> web.Response:
+    async def _checked(self, request: web.Request) -> tuple[dict[str, Any], web.StreamResponse | None]:
+        """The payload, or the error Discord would answer instead."""
         payload = await self._payload(request)
+        if (failure := await self._failure(request)) is not None:
+            return payload, failure
+        if errors := limit_errors(payload):
+            body = {"message": "Invalid Form Body", "code": 50035, "errors": {e: {} for e in errors}}
+            return payload, _json(body, status=400)
+        return payload, None
+
+    async def _execute(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != WEBHOOK_TOKEN or request.match_info["wid"] != WEBHOOK_ID:
+            await self._payload(request)
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
-        if (failure := self._failure()) is not None:
-            return failure
+        payload, error = await self._checked(request)
+        if error is not None:
+            return error
+        posted = self._record(payload)
         if request.query.get("wait") not in ("1", "true", "True"):
             return web.Response(status=204)
-        return _json(self._message(self._record(payload), payload, webhook=True))
+        return _json(self._message(posted, payload, webhook=True))
 
-    async def _edit(self, request: web.Request) -> web.Response:
-        payload = await self._payload(request)
-        if (failure := self._failure()) is not None:
-            return failure
+    async def _create(self, request: web.Request) -> web.StreamResponse:
+        payload, error = await self._checked(request)
+        if error is not None:
+            return error
+        nonce = payload.get("nonce")
         with self._lock:
+            earlier = self._nonces.get(nonce) if nonce and payload.get("enforce_nonce") else None
+        if earlier is not None:  # Discord returns the message already created with this nonce
+            return _json(self._message(earlier, earlier.payload, webhook=False))
+        posted = self._record(payload)
+        if nonce:
+            with self._lock:
+                self._nonces[nonce] = posted
+        return _json(self._message(posted, payload, webhook=False))
+
+    async def _edit(self, request: web.Request) -> web.StreamResponse:
+        payload, error = await self._checked(request)
+        if error is not None:
+            return error
+        with self._changed:
             found = [m for m in self.messages if m.id == request.match_info["mid"]]
             if found:
                 found[0].edits.append(payload)
+                self._changed.notify_all()
         if not found:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        return _json(self._message(found[0].id, {**found[0].payload, **payload}, webhook=True))
-
-    async def _create(self, request: web.Request) -> web.Response:
-        payload = await self._payload(request)
-        if (failure := self._failure()) is not None:
-            return failure
-        return _json(self._message(self._record(payload), payload, webhook=False))
-
-    async def _me(self, request: web.Request) -> web.Response:
-        return _json(USER)
+        return _json(self._message(found[0], {**found[0].payload, **payload}, webhook=True))
 
     async def _application(self, request: web.Request) -> web.Response:
         return _json(
             {
-                "id": WEBHOOK_ID,
+                "id": APPLICATION_ID,
                 "name": "followup",
                 "description": "",
                 "icon": None,
@@ -211,3 +338,108 @@ class FakeDiscord:
                 "flags": 0,
             }
         )
+
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+
+    async def _sync_commands(self, request: web.Request) -> web.Response:
+        payload: Any = json.loads(await request.read())
+        with self._changed:
+            self.commands = [
+                {**c, "id": str(next(self._ids)), "application_id": APPLICATION_ID, "version": "1"}
+                for c in payload
+            ]
+            self._changed.notify_all()
+            return _json(self.commands)
+
+    async def _interaction_callback(self, request: web.Request) -> web.Response:
+        payload = await self._payload(request)
+        with self._changed:
+            self.interaction_responses.append(payload)
+            self._changed.notify_all()
+        interaction = {
+            "id": request.match_info["iid"],
+            "type": 2,
+            "response_message_loading": False,
+            "response_message_ephemeral": bool((payload.get("data") or {}).get("flags", 0) & 64),
+        }
+        return _json({"interaction": interaction})
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            frame = json.loads(msg.data)
+            if frame["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif frame["op"] == 2:
+                ready = {
+                    "v": 10,
+                    "user": USER,
+                    "guilds": [],
+                    "session_id": "fake-session",
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": APPLICATION_ID, "flags": 0},
+                }
+                await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._sequence), "d": ready}))
+                with self._changed:
+                    self.identify = frame["d"]
+                    self._changed.notify_all()
+        self._sockets.remove(ws)
+        return ws
+
+
+def slash_command(
+    name: str, options: dict[str, Any] | None = None, manage_guild: bool = True
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload for `/name` from a guild member."""
+    member = {
+        "user": {"id": "523456789012345678", "username": "member", "discriminator": "0000", "avatar": None},
+        "roles": [],
+        "joined_at": "2024-01-01T00:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "permissions": str(MANAGE_GUILD if manage_guild else 0),
+        "flags": 0,
+    }
+    return {
+        "id": "623456789012345678",
+        "application_id": APPLICATION_ID,
+        "type": 2,
+        "token": "interaction-token",
+        "version": 1,
+        "guild_id": GUILD_ID,
+        "channel_id": CHANNEL_ID,
+        "channel": {
+            "id": CHANNEL_ID,
+            "type": 0,
+            "guild_id": GUILD_ID,
+            "name": "news",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        },
+        "member": member,
+        "app_permissions": "0",
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 8388608,
+        "authorizing_integration_owners": {"0": GUILD_ID},
+        "context": 0,
+        "data": {
+            "id": "723456789012345678",
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": k, "type": 3 if isinstance(v, str) else 4, "value": v}
+                for k, v in (options or {}).items()
+            ],
+        },
+    }

@@ -1,0 +1,153 @@
+"""Delivery never loses a post and never repeats one, whatever Discord or the process do."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import discord.http
+
+from bot.config import Config, Topic
+from bot.deliver import WebhookDeliverer, drain, set_api_base
+from bot.models import Entry
+from bot.store import Store
+from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, FakeDiscord
+from tests.support.feeds import Item, rss, write_config
+from tests.support.feedserver import FeedServer, Route
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+CONFIG = Config(topic=Topic("t", {"a": ("b",)}), feeds=())
+
+
+def queue_developments(store: Store, count: int) -> None:
+    store.ensure_feed("f", "https://x.example/feed")
+    with store.transaction():
+        for i in range(count):
+            e = Entry(
+                "f",
+                f"g{i}",
+                f"https://x.example/{i}",
+                f"Development {i}",
+                "Lede.",
+                "",
+                NOW - timedelta(days=count - i),
+                True,
+                outlet="Outlet",
+            )
+            story = store.create_story(e, e.url, "filing", NOW)
+            store.enqueue_post(store.create_development(story, "filing", e.published, NOW), NOW)
+
+
+def test_200_developments_with_30_percent_of_requests_failing_are_each_posted_once(tmp_path: Path) -> None:
+    base = discord.http.Route.BASE
+    store = Store(tmp_path / "bot.db")
+    queue_developments(store, 200)
+    with FakeDiscord(failure_rate=0.3, seed=11) as api:
+        set_api_base(api.api_base)
+
+        async def deliver_until_done() -> int:
+            deliverer = WebhookDeliverer(WEBHOOK_URL)
+            jitter = random.Random(3).random
+            clock, drains = [NOW], 0
+            try:
+                while store.waiting() and drains < 2000:
+                    await drain(store, deliverer, CONFIG, lambda: clock[0], jitter=jitter)
+                    clock[0] += timedelta(hours=2)  # past any backoff: the clock is ours
+                    drains += 1
+            finally:
+                await deliverer.close()
+            return drains
+
+        try:
+            drains = asyncio.run(deliver_until_done())
+        finally:
+            discord.http.Route.BASE = base
+        posted = Counter(e["title"] for e in api.embeds())
+        failed_requests = len(api.requests) - len(api.messages)
+    assert posted == Counter({f"Development {i}": 1 for i in range(200)})
+    assert failed_requests > 40, "the failures really happened"
+    assert drains > 1
+    states = Counter(r["state"] for r in store.table("outbox").rows)
+    assert states == Counter({"sent": 200})
+
+
+def backfill_with_kills(
+    tmp_path: Path, server: FeedServer, env_extra: dict[str, str], api: FakeDiscord, kill_at: list[int]
+) -> int:
+    """Run `backfill` of 100 developments, SIGKILL it once `kill_at[i]` messages exist,
+    restart, and finally let it finish. Returns how many runs it took."""
+    items = [
+        Item(
+            f"Musk sues OpenAI, filing number {i}",
+            f"https://news.example/{i}",
+            NOW - timedelta(days=4 * (100 - i)),
+            description="Elon Musk's lawsuit against OpenAI.",
+        )
+        for i in range(100)
+    ]
+    server.routes["/f.xml"] = Route(rss(items))
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": server.url("/f.xml")},
+        extra="discord:\n  max_per_minute: 100000\n  burst: 10000",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | env_extra
+    args = [
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(tmp_path / "feeds.yaml"),
+        "--db",
+        str(tmp_path / "bot.db"),
+        "-q",
+        "backfill",
+        "--since",
+        "2000-01-01",
+    ]
+    runs = 0
+    for target in [*kill_at, None]:
+        runs += 1
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if target is None:
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err
+            break
+        reached = api.wait_for("messages", target, timeout=120)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert reached, f"run {runs} never reached {target} messages"
+    return runs
+
+
+KILLS = sorted(random.Random(5).sample(range(5, 90), 6))
+
+
+def test_webhook_backfill_killed_six_times_loses_nothing(tmp_path: Path, feed_server: FeedServer) -> None:
+    with FakeDiscord() as api:
+        env = {"DISCORD_WEBHOOK_URL": WEBHOOK_URL, "DISCORD_API_BASE": api.api_base}
+        runs = backfill_with_kills(tmp_path, feed_server, env, api, KILLS)
+        posted = Counter(e["title"] for e in api.embeds())
+    assert runs == len(KILLS) + 1
+    assert set(posted) == {f"Musk sues OpenAI, filing number {i}" for i in range(100)}  # none lost
+    duplicates = sum(n - 1 for n in posted.values())
+    assert duplicates <= len(KILLS)  # at most the one in flight at each kill
+
+
+def test_bot_backfill_killed_six_times_duplicates_nothing(tmp_path: Path, feed_server: FeedServer) -> None:
+    with FakeDiscord() as api:
+        env = {
+            "DISCORD_TOKEN": "bot-token",
+            "DISCORD_CHANNEL_ID": CHANNEL_ID,
+            "DISCORD_API_BASE": api.api_base,
+        }
+        backfill_with_kills(tmp_path, feed_server, env, api, KILLS)
+        posted = Counter(e["title"] for e in api.embeds())
+    assert posted == Counter({f"Musk sues OpenAI, filing number {i}": 1 for i in range(100)})
