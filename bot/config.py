@@ -142,6 +142,7 @@ class Env:
     token: str = field(default="", repr=False)
     channel_id: int = 0
     api_base: str = ""
+    gateway_url: str = ""
 
     @property
     def mode(self) -> str:
@@ -442,6 +443,9 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
     token = env.get("DISCORD_TOKEN", "").strip()
     channel = env.get("DISCORD_CHANNEL_ID", "").strip()
     api_base = env.get("DISCORD_API_BASE", "").strip().rstrip("/")
+    gateway = env.get("DISCORD_GATEWAY_URL", "").strip()
+    if gateway and not (urlsplit(gateway).scheme in ("ws", "wss") and urlsplit(gateway).hostname):
+        raise ConfigError("environment", "DISCORD_GATEWAY_URL", "expected a ws(s) URL")
     if webhook and token:
         raise ConfigError("environment", "DISCORD_WEBHOOK_URL", "set either it or DISCORD_TOKEN, not both")
     if webhook and not WEBHOOK_URL.match(webhook):
@@ -460,4 +464,6 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
         raise ConfigError("environment", "DISCORD_API_BASE", "expected an http(s) URL")
     # discord.py's Webhook.from_url wants the unversioned form Discord's UI hands out.
     webhook = re.sub(r"/api/v\d+/webhooks/", "/api/webhooks/", webhook)
-    return Env(webhook_url=webhook, token=token, channel_id=int(channel or 0), api_base=api_base)
+    return Env(
+        webhook_url=webhook, token=token, channel_id=int(channel or 0), api_base=api_base, gateway_url=gateway
+    )

@@ -17,6 +17,9 @@ from typing import Protocol, TextIO
 import aiohttp
 import discord
 import discord.http
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
 
 from bot.config import Config, Env
 from bot.errors import DeliveryError, WebhookInvalid
@@ -50,10 +53,13 @@ class Deliverer(Protocol):
     async def close(self) -> None: ...
 
 
-def set_api_base(base: str) -> None:
-    """Send every Discord REST call to `base` (DISCORD_API_BASE), before any request."""
+def set_api_base(base: str, gateway: str = "") -> None:
+    """Send every Discord REST call to `base` (DISCORD_API_BASE) and the gateway connection
+    to `gateway` (DISCORD_GATEWAY_URL), before any request."""
     if base:
         discord.http.Route.BASE = base.rstrip("/")
+    if gateway:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
 def to_embed(message: Message) -> discord.Embed:
@@ -126,8 +132,11 @@ class WebhookDeliverer:
 
 
 class BotDeliverer:
-    """DISCORD_TOKEN + DISCORD_CHANNEL_ID: REST-only bot login; a stable nonce per outbox row
-    makes a retried create idempotent."""
+    """DISCORD_TOKEN + DISCORD_CHANNEL_ID: a discord.py Client with no privileged intents.
+
+    Posting needs only REST (a stable nonce per outbox row makes a retried create
+    idempotent); `serve` also connects to the gateway so slash commands can be answered.
+    """
 
     mode = "bot"
 
@@ -135,6 +144,7 @@ class BotDeliverer:
         self.fingerprint = fingerprint("bot", token, str(channel_id))
         self._token = token
         self._client = discord.Client(intents=discord.Intents.none())
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self._client)
         self._channel = self._client.get_partial_messageable(channel_id)
         self._logged_in = False
 
@@ -142,6 +152,13 @@ class BotDeliverer:
         if not self._logged_in:
             await self._client.login(self._token)
             self._logged_in = True
+
+    async def serve(self, install: Callable[[app_commands.CommandTree[discord.Client]], None]) -> None:
+        """Register and sync the slash commands, then stay on the gateway until `close`."""
+        install(self.tree)
+        await self._login()
+        await self.tree.sync()
+        await self._client.connect(reconnect=True)
 
     async def post(self, message: Message, nonce: str) -> str:
         await self._login()
@@ -167,7 +184,7 @@ def fingerprint(*parts: str) -> str:
 
 def make_deliverer(env: Env, config: Config) -> Deliverer:
     """The deliverer the environment asks for; call inside a running event loop."""
-    set_api_base(env.api_base)
+    set_api_base(env.api_base, env.gateway_url)
     if env.mode == "webhook":
         return WebhookDeliverer(env.webhook_url, config.discord.username, config.discord.avatar_url)
     if env.mode == "bot":

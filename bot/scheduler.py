@@ -10,10 +10,13 @@ import logging
 import signal
 from datetime import UTC, datetime
 
+import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import commands
 from bot.config import FeedConfig
+from bot.deliver import BotDeliverer
 from bot.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,20 @@ class Service:
             if task is not None:
                 self._running.discard(task)
 
+    def _start_gateway(self) -> asyncio.Task[None] | None:
+        """In bot mode, connect to the gateway and answer slash commands alongside polling."""
+        deliverer = self.pipeline.deliverer
+        if not isinstance(deliverer, BotDeliverer):
+            return None
+
+        async def serve() -> None:
+            try:
+                await deliverer.serve(lambda tree: commands.install(tree, self.pipeline))
+            except discord.DiscordException as exc:  # posting still works over REST
+                log.error("Discord gateway: %s; slash commands are unavailable", exc)
+
+        return asyncio.create_task(serve())
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -64,6 +81,7 @@ class Service:
             )
         # Whatever an earlier run queued but did not send goes out first.
         await self.pipeline.deliver()
+        gateway = self._start_gateway()
         scheduler.start()
         log.info("service started: %d feeds", len(self.pipeline.config.feeds))
         try:
@@ -73,6 +91,9 @@ class Service:
             if self._running:
                 log.info("stopping: waiting for %d poll(s) in flight", len(self._running))
                 await asyncio.wait(self._running, timeout=SHUTDOWN_GRACE)
+            if gateway is not None:
+                await self.pipeline.deliverer.close()
+                await asyncio.wait([gateway], timeout=SHUTDOWN_GRACE)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
         log.info("service stopped")

@@ -106,7 +106,9 @@ def test_coverage_list_stays_within_the_field_limit(items: list[tuple[str, str]]
 
 def test_a_long_summary_with_coverage_stays_within_the_embed_total() -> None:
     lead = story("T" * 300, "Sentence of the lede. " * 300, "O" * 300)
-    message = render_development(DevelopmentView(1, "", WHEN, lead, coverage(40, "X" * 88 + "{i}")), max_chars=4096)
+    message = render_development(
+        DevelopmentView(1, "", WHEN, lead, coverage(40, "X" * 88 + "{i}")), max_chars=4096
+    )
     total = len(message.title) + len(message.description) + len(message.author) + len(message.footer)
     total += sum(len(f.name) + len(f.value) for f in message.fields)
     assert total <= 6000 and len(message.description) > 1000

@@ -1,0 +1,118 @@
+"""Slash commands in bot mode: /status, /latest [n], /backfill since: (Manage Server only).
+
+The replies are built by pure functions over the store's reports; `install` registers the
+commands on a discord.py CommandTree and wires them to the running pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.pipeline import Pipeline
+from bot.render import clip, defuse, escape, safe_url
+
+log = logging.getLogger(__name__)
+
+REPLY_MAX = 2000  # Discord's message content limit
+
+
+def status_text(report: dict[str, Any]) -> str:
+    """Feeds' health, the queue and the last post, for /status."""
+    outbox = report["outbox"]
+    queue = ", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"
+    lines = [
+        f"**Last post:** {report['last_post_at'] or 'never'}",
+        f"**Queue:** {queue}",
+        f"**Developments:** {report['counts']['developments']} from {report['counts']['stories']} stories",
+    ]
+    if report["halted"]:
+        lines.append(f"**Delivery halted** since {report['halted']['since']}: {report['halted']['reason']}")
+    failing = [f for f in report["feeds"] if f["failures"]]
+    lines.append(f"**Feeds:** {len(report['feeds']) - len(failing)} of {len(report['feeds'])} healthy")
+    lines += [f"- {escape(f['name'])}: {escape(str(f['last_error']))[:150]}" for f in failing[:10]]
+    return clip_lines(lines)
+
+
+def latest_text(rows: list[dict[str, Any]]) -> str:
+    """The newest developments with their links and coverage, for /latest."""
+    if not rows:
+        return "No developments yet."
+    lines = []
+    for row in rows:
+        when = row["first_published"][:10]
+        title = escape(defuse(clip(row["title"], 150)))
+        url = safe_url(row["url"])
+        link = f"[{title}](<{url}>)" if url else title
+        lines.append(f"- {when} {link} ({row['coverage']} outlets)")
+    return clip_lines(lines)
+
+
+def clip_lines(lines: list[str]) -> str:
+    """Whole lines up to Discord's 2000-character limit."""
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line])) > REPLY_MAX:
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def parse_day(value: str) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(value.strip()), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def install(tree: app_commands.CommandTree[discord.Client], pipeline: Pipeline) -> None:
+    """Register /status, /latest and /backfill, answering from `pipeline`."""
+    background: set[asyncio.Task[Any]] = set()
+    quiet = discord.AllowedMentions.none()
+
+    @tree.command(name="status", description="Feeds' health, the delivery queue and the last post")
+    async def status(interaction: discord.Interaction) -> None:
+        text = status_text(pipeline.store.status())
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+
+    @tree.command(name="latest", description="The latest developments with their links")
+    @app_commands.describe(n="how many (1 to 10)")
+    async def latest(interaction: discord.Interaction, n: app_commands.Range[int, 1, 10] = 5) -> None:
+        text = latest_text(pipeline.store.recent_developments(n))
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+
+    @tree.command(name="backfill", description="Post the developments since a day that were never posted")
+    @app_commands.describe(since="first day, YYYY-MM-DD (UTC)")
+    @app_commands.default_permissions(manage_guild=True)
+    async def backfill(interaction: discord.Interaction, since: str) -> None:
+        # default_permissions only hides the command; the server owner can change that.
+        if not interaction.permissions.manage_guild:
+            text = "Only members with Manage Server can backfill."
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+            return
+        start = parse_day(since)
+        if start is None:
+            text = f"Expected a day like 2024-02-29, got {escape(defuse(since[:40]))}."
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+            return
+        developments = pipeline.store.unposted_developments(start, None, None)
+        now = pipeline.clock()
+        with pipeline.store.transaction():
+            for development in developments:
+                pipeline.store.enqueue_post(development.id, now)
+        minutes = len(developments) * pipeline.pacer.seconds_per_request / 60
+        text = f"Posting {len(developments)} developments since {start:%Y-%m-%d}, about {minutes:.0f} min."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+        log.info(
+            "/backfill since %s by %s: %d developments", start.date(), interaction.user, len(developments)
+        )
+        task = asyncio.create_task(pipeline.deliver())
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    del status, latest, backfill  # registered on the tree; names kept only for the decorators

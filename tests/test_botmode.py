@@ -1,0 +1,83 @@
+"""Bot mode end to end: login, READY over the fake gateway, a post, and slash commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from tests.support.fake_discord import CHANNEL_ID, FakeDiscord, slash_command
+from tests.support.feeds import Item, rss, write_config
+from tests.support.feedserver import FeedServer, Route
+from tests.test_e2e import NOW
+
+
+def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: FeedServer) -> None:
+    item = Item(
+        "Jury finds OpenAI not liable in Musk lawsuit",
+        "https://news.example/verdict",
+        NOW - timedelta(hours=1),
+        description="Elon Musk's lawsuit against OpenAI ended.",
+    )
+    feed_server.routes["/f.xml"] = Route(rss([item]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    with FakeDiscord() as api:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {
+            "DISCORD_TOKEN": "bot-token",
+            "DISCORD_CHANNEL_ID": CHANNEL_ID,
+            "DISCORD_API_BASE": api.api_base,
+            "DISCORD_GATEWAY_URL": api.gateway_url,
+        }
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "--config",
+                str(tmp_path / "feeds.yaml"),
+                "--db",
+                str(tmp_path / "bot.db"),
+                "run",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert api.wait_ready(), "the bot identified on the gateway"
+            assert api.identify is not None and api.identify["intents"] == 0  # no privileged intents
+            assert api.wait_for("commands", 3)
+            commands = {c["name"]: c for c in api.commands}
+            assert set(commands) == {"status", "latest", "backfill"}
+            assert str(commands["backfill"]["default_member_permissions"]) == "32"  # Manage Server
+            assert api.wait_for("messages", 1)
+            [message] = api.messages
+            assert message.payload["embeds"][0]["title"] == item.title
+            assert message.payload["nonce"] and message.payload["enforce_nonce"] is True
+
+            api.dispatch("INTERACTION_CREATE", slash_command("status"))
+            assert api.wait_for("interaction_responses", 1)
+            api.dispatch("INTERACTION_CREATE", slash_command("latest", {"n": 3}))
+            assert api.wait_for("interaction_responses", 2)
+            api.dispatch(
+                "INTERACTION_CREATE", slash_command("backfill", {"since": "2024-01-01"}, manage_guild=False)
+            )
+            assert api.wait_for("interaction_responses", 3)
+            api.dispatch("INTERACTION_CREATE", slash_command("backfill", {"since": "2024-01-01"}))
+            assert api.wait_for("interaction_responses", 4)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        status, latest, refused, backfill = (r["data"]["content"] for r in api.interaction_responses)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "**Last post:** 20" in status and "1 of 1 healthy" in status
+    assert item.title in latest and "https://news.example/verdict" in latest
+    assert refused == "Only members with Manage Server can backfill."
+    assert backfill.startswith("Posting 0 developments since 2024-01-01")
+    assert all(r["data"]["flags"] == 64 for r in api.interaction_responses)  # ephemeral
+    assert all(r["data"]["allowed_mentions"] == {"parse": []} for r in api.interaction_responses)
