@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
+from tests.support.cli import command, environment
 from tests.support.fake_discord import CHANNEL_ID, FakeDiscord, slash_command
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
@@ -25,27 +24,11 @@ def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: 
     feed_server.routes["/f.xml"] = Route(rss([item]))
     write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
     with FakeDiscord() as api:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {
-            "DISCORD_TOKEN": "bot-token",
-            "DISCORD_CHANNEL_ID": CHANNEL_ID,
-            "DISCORD_API_BASE": api.api_base,
-            "DISCORD_GATEWAY_URL": api.gateway_url,
-        }
+        env = environment(
+            token="bot-token", channel_id=CHANNEL_ID, api_base=api.api_base, gateway_url=api.gateway_url
+        )
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "--config",
-                str(tmp_path / "feeds.yaml"),
-                "--db",
-                str(tmp_path / "bot.db"),
-                "run",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            command(tmp_path, "run"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         try:
             assert api.wait_ready(), "the bot identified on the gateway"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +16,7 @@ from bot.config import Config, Topic
 from bot.deliver import WebhookDeliverer, drain, set_api_base
 from bot.models import Entry
 from bot.store import Store
+from tests.support.cli import command, environment
 from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, FakeDiscord
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
@@ -98,20 +97,8 @@ def backfill_with_kills(
         {"f": server.url("/f.xml")},
         extra="discord:\n  max_per_minute: 100000\n  burst: 10000",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | env_extra
-    args = [
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(tmp_path / "feeds.yaml"),
-        "--db",
-        str(tmp_path / "bot.db"),
-        "-q",
-        "backfill",
-        "--since",
-        "2000-01-01",
-    ]
+    env = environment(**env_extra)
+    args = command(tmp_path, "-q", "backfill", "--since", "2000-01-01")
     runs = 0
     for target in [*kill_at, None]:
         runs += 1
@@ -132,7 +119,7 @@ KILLS = sorted(random.Random(5).sample(range(5, 90), 6))
 
 def test_webhook_backfill_killed_six_times_loses_nothing(tmp_path: Path, feed_server: FeedServer) -> None:
     with FakeDiscord() as api:
-        env = {"DISCORD_WEBHOOK_URL": WEBHOOK_URL, "DISCORD_API_BASE": api.api_base}
+        env = {"webhook_url": WEBHOOK_URL, "api_base": api.api_base}
         runs = backfill_with_kills(tmp_path, feed_server, env, api, KILLS)
         posted = Counter(e["title"] for e in api.embeds())
     assert runs == len(KILLS) + 1

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import selectors
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import command, environment
 from tests.support.fake_discord import WEBHOOK_URL, Failure, FakeDiscord
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
@@ -27,11 +26,11 @@ def cli(
     tmp: Path, *args: str, discord_api: FakeDiscord | None = None, config: str = "feeds.yaml"
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot` with the test config and database; webhook mode if `discord_api`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env = environment()
     if discord_api is not None:
-        env |= {"DISCORD_WEBHOOK_URL": WEBHOOK_URL, "DISCORD_API_BASE": discord_api.api_base}
+        env = environment(webhook_url=WEBHOOK_URL, api_base=discord_api.api_base)
     return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(tmp / config), "--db", str(tmp / "bot.db"), *args],
+        command(tmp, *args, config=config),
         capture_output=True,
         text=True,
         timeout=120,
@@ -236,22 +235,12 @@ def test_broken_feed_is_one_line_and_others_go_on(setup: tuple[Path, FeedServer]
 def test_run_service_posts_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer) -> None:
     feed_server.routes["/a.xml"] = Route(rss([on_topic(8, 1, "https://news-a.example/day-8")]))
     write_config(tmp_path / "feeds.yaml", {"a": feed_server.url("/a.xml")}, extra="  post_recent: 1d")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(tmp_path / "feeds.yaml"),
-            "--db",
-            str(tmp_path / "bot.db"),
-            "run",
-        ],
+        command(tmp_path, "run"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=environment(),
     )
     try:
         out, err = _read_until(proc, on_topic(8, 0, "").title, deadline=60)
@@ -323,14 +312,12 @@ def test_check_accepts_shipped_config_and_rejects_bad_env(tmp_path: Path) -> Non
     (tmp_path / "feeds.yaml").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
     ok = cli(tmp_path, "check")
     assert ok.returncode == 0 and "mode console" in ok.stdout
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
-    env["DISCORD_TOKEN"] = "secret-token-value"
     bad = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(tmp_path / "feeds.yaml"), "check"],
+        command(tmp_path, "check"),
         capture_output=True,
         text=True,
         timeout=60,
-        env=env,
+        env=environment(token="secret-token-value"),
     )
     assert bad.returncode == 2
     assert "DISCORD_CHANNEL_ID" in bad.stderr and "secret-token-value" not in bad.stderr

@@ -1,0 +1,18 @@
+"""Running the real CLI in a subprocess, with a clean environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def command(tmp: Path, *args: str, config: str = "feeds.yaml") -> list[str]:
+    """`python -m bot` with the test's config and database under `tmp`."""
+    return [sys.executable, "-m", "bot", "--config", str(tmp / config), "--db", str(tmp / "bot.db"), *args]
+
+
+def environment(**discord: str) -> dict[str, str]:
+    """This process's environment without any DISCORD_* variable, plus `discord`'s."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    return env | {f"DISCORD_{k.upper()}": v for k, v in discord.items()}
