@@ -130,11 +130,7 @@ def test_webhook_backfill_killed_six_times_loses_nothing(tmp_path: Path, feed_se
 
 def test_bot_backfill_killed_six_times_duplicates_nothing(tmp_path: Path, feed_server: FeedServer) -> None:
     with FakeDiscord() as api:
-        env = {
-            "DISCORD_TOKEN": "bot-token",
-            "DISCORD_CHANNEL_ID": CHANNEL_ID,
-            "DISCORD_API_BASE": api.api_base,
-        }
+        env = {"token": "bot-token", "channel_id": CHANNEL_ID, "api_base": api.api_base}
         backfill_with_kills(tmp_path, feed_server, env, api, KILLS)
         posted = Counter(e["title"] for e in api.embeds())
     assert posted == Counter({f"Musk sues OpenAI, filing number {i}": 1 for i in range(100)})
