@@ -153,9 +153,11 @@ def _run(env: Env, config: Config, db: str, work: Callable[[Pipeline], Awaitable
         deliverer = make_deliverer(env, config)
         if deliverer.mode == "console":
             log.info(CONSOLE_NOTICE)
+        pipeline = Pipeline(config, store, fetcher, deliverer)
         try:
-            return await work(Pipeline(config, store, fetcher, deliverer))
+            return await work(pipeline)
         finally:
+            await pipeline.aclose()
             await fetcher.aclose()
             await deliverer.close()
             store.close()

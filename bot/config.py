@@ -112,8 +112,26 @@ class DiscordConfig:
 
 
 @dataclass(frozen=True)
+class LLMConfig:
+    """An OpenAI-compatible chat-completions endpoint; the key comes from `api_key_env`."""
+
+    base_url: str
+    model: str
+    api_key_env: str = ""
+    language: str = "English"
+    timeout: timedelta = timedelta(seconds=30)
+    max_requests_per_day: int = 200
+
+
+@dataclass(frozen=True)
 class Summaries:
+    """What is posted under a headline, and where its text comes from."""
+
     max_chars: int = 500
+    min_text: int = 400  # feed text shorter than this sends the bot to the article page
+    fetch_articles: bool = True
+    article_timeout: timedelta = timedelta(seconds=10)
+    llm: LLMConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -389,6 +407,37 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
     return tuple(feeds)
 
 
+def _summaries(source: str, data: object) -> Summaries:
+    llm_keys = {"provider", "base_url", "model", "api_key_env", "language", "timeout", "max_requests_per_day"}
+    r = _Reader(
+        source,
+        data or {},
+        "summaries",
+        {"max_chars", "min_text", "fetch_articles", "article_timeout"} | llm_keys,
+    )
+    d = Summaries()
+    llm = None
+    if any(r.has(key) for key in llm_keys):
+        provider = r.string("provider")
+        if provider != "openai-compatible":
+            raise ConfigError(source, "summaries.provider", f"expected 'openai-compatible', got {provider!r}")
+        llm = LLMConfig(
+            base_url=check_http_url(r.string("base_url"), source, "summaries.base_url"),
+            model=r.string("model"),
+            api_key_env=r.string("api_key_env", ""),
+            language=r.string("language", "English"),
+            timeout=r.duration("timeout", timedelta(seconds=30)),
+            max_requests_per_day=r.integer("max_requests_per_day", 200, 0, 1_000_000),
+        )
+    return Summaries(
+        max_chars=r.integer("max_chars", d.max_chars, 80, 4096),
+        min_text=r.integer("min_text", d.min_text, 0, 100_000),
+        fetch_articles=r.boolean("fetch_articles", d.fetch_articles),
+        article_timeout=r.duration("article_timeout", d.article_timeout),
+        llm=llm,
+    )
+
+
 def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     """Validate an already-loaded YAML document."""
     r = _Reader(source, data, "", {"topic", "feeds", "discord", "summaries", "polling"})
@@ -401,7 +450,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     avatar = dr.string("avatar_url", "")
     if avatar:
         check_http_url(avatar, source, "discord.avatar_url")
-    sr = _Reader(source, r.raw("summaries") or {}, "summaries", {"max_chars"})
+    summaries = _summaries(source, r.raw("summaries"))
     return Config(
         topic=_topic(source, r.raw("topic")),
         feeds=_feeds(source, r.raw("feeds"), polling),
@@ -412,7 +461,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
             max_per_minute=dr.integer("max_per_minute", 30, 1, 100_000),
             burst=dr.integer("burst", 5, 1, 10_000),
         ),
-        summaries=Summaries(max_chars=sr.integer("max_chars", 500, 80, 4096)),
+        summaries=summaries,
         path=source,
     )
 

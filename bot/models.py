@@ -85,6 +85,8 @@ class Story:
     canonical_url: str
     language: str = ""
     kind: str = ""
+    content: str = ""  # the feed's full text, when it has one
+    digest: str = ""  # the summary prepared for posting (article, LLM or extractive)
 
 
 @dataclass(frozen=True)

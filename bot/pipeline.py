@@ -16,6 +16,7 @@ from bot import cluster
 from bot.config import Config, FeedConfig
 from bot.dedup import Action, Policy, decide
 from bot.deliver import Deliverer, DrainReport, drain
+from bot.digest import Digester
 from bot.errors import FeedError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge_entry
@@ -91,6 +92,10 @@ class Pipeline:
         self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
         pace = config.discord
         self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
+        self.digester = Digester(config, fetcher, store, clock)
+
+    async def aclose(self) -> None:
+        await self.digester.aclose()
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -102,6 +107,7 @@ class Pipeline:
     async def deliver(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
         """Send what the outbox holds; one drain at a time."""
         async with self._delivering:
+            await self.digester.prepare()
             return await drain(
                 self.store, self.deliverer, self.config, self.clock, pacer=self.pacer, progress=progress
             )

@@ -64,7 +64,7 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     """One embed for one story: headline, link, summary, outlet, publication time."""
     title = defuse(story.title)
     limit = min(max_chars, DESCRIPTION_MAX)
-    summary = summarize(title, defuse(story.summary), "", limit)
+    summary = defuse(story.digest) if story.digest else summarize(title, defuse(story.summary), limit)
     return Message(
         title=fit(squash(title), TITLE_MAX, clip) or clip(defuse(story.url), TITLE_MAX) or "(untitled)",
         url=safe_url(story.url),

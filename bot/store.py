@@ -62,6 +62,9 @@ def m001_initial(db: Database) -> None:
             feed TEXT NOT NULL,
             language TEXT NOT NULL,
             kind TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            digest TEXT,
+            digest_source TEXT,
             development_id INTEGER REFERENCES developments(id),
             created_at TEXT NOT NULL
         )""")
@@ -115,6 +118,7 @@ def m001_initial(db: Database) -> None:
         " WHERE action = 'edit' AND state = 'pending'"
     )
     db.execute("CREATE INDEX outbox_state ON outbox(state)")
+    db.execute("CREATE TABLE llm_usage (day TEXT PRIMARY KEY, requests INTEGER NOT NULL)")
     # Set when Discord rejects our credentials: delivery stops until they change, `retry`
     # clears it, or an hourly probe succeeds (Discord bans IPs that keep sending bad requests).
     db.execute("""
@@ -303,6 +307,7 @@ class Store:
                 "url": entry.url or canonical,
                 "title": entry.title,
                 "summary": entry.summary or entry.content,
+                "content": entry.content,
                 "outlet": entry.outlet,
                 "published": iso(entry.published),
                 "feed": entry.feed,
@@ -312,6 +317,32 @@ class Store:
             }
         )
         return int(table.last_rowid or 0)
+
+    def set_digest(self, story_id: int, digest: str, source: str) -> None:
+        """The summary to post for a story, and where it came from (article, llm, feed)."""
+        self.db.execute(
+            "UPDATE stories SET digest = ?, digest_source = ? WHERE id = ?", [digest, source, story_id]
+        )
+
+    def undigested_leads(self) -> list[Story]:
+        """Lead stories of developments waiting to be posted that have no summary yet."""
+        rows = self.db.query(
+            "SELECT s.* FROM outbox o JOIN developments d ON d.id = o.development_id"
+            " JOIN stories s ON s.id = d.lead_story_id"
+            " WHERE o.action = 'post' AND o.state IN ('pending', 'sending') AND s.digest_source IS NULL"
+        )
+        return [_story(r) for r in rows]
+
+    def llm_requests(self, day: str) -> int:
+        row = self.db.execute("SELECT requests FROM llm_usage WHERE day = ?", [day]).fetchone()
+        return int(row[0]) if row else 0
+
+    def count_llm_request(self, day: str) -> None:
+        self.db.execute(
+            "INSERT INTO llm_usage (day, requests) VALUES (?, 1)"
+            " ON CONFLICT(day) DO UPDATE SET requests = requests + 1",
+            [day],
+        )
 
     def create_development(self, lead: int, kind: str, first_published: datetime, now: datetime) -> int:
         table = self.table("developments")
@@ -549,4 +580,6 @@ def _story(row: dict[str, Any]) -> Story:
         canonical_url=row["canonical_url"],
         language=row["language"],
         kind=row["kind"],
+        content=row["content"],
+        digest=row["digest"] or "",
     )

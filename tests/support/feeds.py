@@ -64,10 +64,17 @@ def rss(items: list[Item], title: str = "Test feed") -> bytes:
 
 
 def write_config(
-    path: Path, feeds: dict[str, str], extra: str = "", languages: dict[str, str] | None = None
+    path: Path,
+    feeds: dict[str, str],
+    extra: str = "",
+    languages: dict[str, str] | None = None,
+    fetch_articles: bool = False,
 ) -> Path:
     """A feeds.yaml with the test topic, `feeds` as name -> URL, loopback allowed."""
-    lines = [TOPIC_YAML, "polling:", "  allow_private: true", "  timeout: 10s", extra, "feeds:"]
+    # Article pages are fetched only where a test serves them on loopback: the stories'
+    # links (*.example) must never make the bot resolve or contact anything else.
+    summaries = [] if fetch_articles else ["summaries:", "  fetch_articles: false"]
+    lines = [TOPIC_YAML, *summaries, "polling:", "  allow_private: true", "  timeout: 10s", extra, "feeds:"]
     for name, url in feeds.items():
         lines += [f"  - name: {name}", f"    url: {url}"]
         if languages and name in languages:

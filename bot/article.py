@@ -1,0 +1,64 @@
+"""The article page behind a story: fetched like a feed (same guard, timeout and size cap),
+its main text extracted with trafilatura. Used when the feed's own text is too short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import trafilatura
+
+from bot.config import FeedConfig
+from bot.errors import FeedError
+from bot.fetch import Fetcher
+from bot.models import FeedCache
+
+log = logging.getLogger(__name__)
+
+# Aggregator links that lead to a script, not to the article: following them is pointless.
+UNFOLLOWABLE = ("news.google.com",)
+
+
+def followable(url: str) -> bool:
+    """Whether fetching `url` can give an article page."""
+    host = (urlsplit(url).hostname or "").lower()
+    return urlsplit(url).scheme in ("http", "https") and not any(
+        host == h or host.endswith("." + h) for h in UNFOLLOWABLE
+    )
+
+
+def extract(page: bytes | str, url: str = "") -> str:
+    """The main text of an HTML page, paragraphs separated by newlines; '' if none."""
+    try:
+        text = trafilatura.extract(
+            page,
+            url=url or None,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            favor_precision=True,
+            deduplicate=True,
+        )
+    except Exception as exc:  # a parser bug on one page must not cost the post
+        log.debug("extraction failed for %s: %s", url, exc)
+        return ""
+    return text or ""
+
+
+async def fetch_text(fetcher: Fetcher, url: str, timeout: timedelta, max_bytes: int) -> str:
+    """The article's main text, or '' on any failure within `timeout` (never longer)."""
+    if not followable(url):
+        return ""
+    page = FeedConfig(f"article {urlsplit(url).hostname}", url, timeout, timeout, max_bytes)
+    try:
+        async with asyncio.timeout(timeout.total_seconds()):
+            result = await fetcher.fetch(page, FeedCache())
+    except (FeedError, TimeoutError) as exc:
+        log.info("article %s: %s; using the feed's text", url, exc)
+        return ""
+    if result.body is None or (result.content_type and "html" not in result.content_type.lower()):
+        return ""
+    return await asyncio.to_thread(extract, result.body, result.url)

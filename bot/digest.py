@@ -1,0 +1,97 @@
+"""Prepare the summary posted for each development's lead story, from the best text there
+is: the feed's content, its summary, else the article page; through the LLM when one is
+configured and within its daily cap, else extractively. Never fails: the worst case is the
+feed's own text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from bot import article, llm
+from bot.config import Config
+from bot.fetch import Fetcher
+from bot.match import Rules, judge
+from bot.models import Story
+from bot.store import Store
+from bot.summarize import clean, summarize
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Digest:
+    text: str
+    source: str  # "feed", "article" or "llm"
+
+
+class Digester:
+    """Owns the LLM client; `prepare` fills in the summaries of developments about to be posted."""
+
+    def __init__(self, config: Config, fetcher: Fetcher, store: Store, clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.summaries = config.summaries
+        self.fetcher = fetcher
+        self.store = store
+        self.clock = clock
+        self.rules = Rules.from_topic(config.topic)
+        self._client = httpx.AsyncClient(trust_env=False) if self.summaries.llm else None
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    def relevance(self, sentence: str) -> float:
+        """How much a sentence says about the topic: its positive cue score."""
+        return max(0.0, judge("", sentence, self.rules).score)
+
+    async def digest(self, title: str, feed_text: str, url: str) -> Digest:
+        """The summary for one story, and where its text came from."""
+        text, source = feed_text, "feed"
+        plain = " ".join(clean(feed_text))
+        if len(plain) < self.summaries.min_text and self.summaries.fetch_articles and url:
+            page = await article.fetch_text(
+                self.fetcher, url, self.summaries.article_timeout, self.config.polling.max_bytes
+            )
+            if len(page) > len(plain):
+                text, source = page, "article"
+        limit = self.summaries.max_chars
+        if (answer := await self._llm(title, text)) is not None:
+            return Digest(answer, "llm")
+        summary = summarize(title, text, limit, self.relevance)
+        if not summary and source == "article":
+            return Digest(summarize(title, feed_text, limit, self.relevance), "feed")
+        return Digest(summary, source)
+
+    async def _llm(self, title: str, text: str) -> str | None:
+        config = self.summaries.llm
+        if config is None or self._client is None or len(text) < 80:
+            return None
+        day = self.clock().strftime("%Y-%m-%d")
+        if self.store.llm_requests(day) >= config.max_requests_per_day:
+            log.info("LLM: daily cap of %d requests reached; extractive summary", config.max_requests_per_day)
+            return None
+        self.store.count_llm_request(day)  # counted before the call: a failed call may still cost
+        request = llm.prompt(config, self.config.topic.name, title, text, self.summaries.max_chars)
+        try:
+            return await llm.complete(self._client, config, request, self.summaries.max_chars)
+        except llm.LLMError as exc:
+            log.warning("LLM summary failed (%s); extractive summary instead", exc)
+            return None
+
+    async def prepare(self) -> int:
+        """Summaries for every lead story waiting to be posted; returns how many were made."""
+        stories = self.store.undigested_leads()
+        digests = await asyncio.gather(*(self._one(story) for story in stories))
+        for story, digest in zip(stories, digests, strict=True):
+            self.store.set_digest(story.id, digest.text, digest.source)
+        return len(stories)
+
+    async def _one(self, story: Story) -> Digest:
+        return await self.digest(story.title, story.content or story.summary, story.url)
