@@ -32,6 +32,8 @@ def followable(url: str) -> bool:
 
 def extract(page: bytes | str, url: str = "") -> str:
     """The main text of an HTML page, paragraphs separated by newlines; '' if none."""
+    if not page.strip():
+        return ""
     try:
         text = trafilatura.extract(
             page,

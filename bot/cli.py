@@ -106,6 +106,9 @@ def _setup_logging(args: argparse.Namespace) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     for noisy in ("httpx", "httpcore", "discord", "apscheduler", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # Article extraction logs every unparsable page as an error; the bot falls back quietly.
+    for extractor in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(extractor).setLevel(level if level == logging.DEBUG else logging.CRITICAL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -48,6 +48,7 @@ _ABBREVIATIONS = frozenset(
     "u.s u.k e.g i.e calif mme mlle m dott sig sra srta z.b bzw nr".split()
 )
 _TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_COMPLETE = re.compile(r"[.!?…][\"'”’»)]*$")
 _WORD = re.compile(r"\w+")
 
 
@@ -101,7 +102,13 @@ def sentences(paragraphs: list[str]) -> list[Sentence]:
                 merged.append(piece)
         for text in merged:
             text = text.strip()
-            if len(text) >= MIN_SENTENCE and not _is_boilerplate(text) and not _CREDIT.search(text):
+            complete = bool(_COMPLETE.search(text))  # headings and captions end without a stop
+            if (
+                complete
+                and len(text) >= MIN_SENTENCE
+                and not _is_boilerplate(text)
+                and not _CREDIT.search(text)
+            ):
                 words = frozenset(w for w in _WORD.findall(fold(text)) if len(w) > 3)
                 found.append(Sentence(len(found), text, words))
     return found

@@ -1,0 +1,61 @@
+"""A fake OpenAI-compatible chat-completions endpoint on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeLLM:
+    """Answers POST /v1/chat/completions with `reply`, or with `status` when it is not 200;
+    `hang` makes it never answer (until the server closes). Requests are recorded."""
+
+    def __init__(self) -> None:
+        self.reply = "The jury found for OpenAI. Musk's lawyers said they would appeal."
+        self.status = 200
+        self.hang = threading.Event()
+        self.hanging = False
+        self.requests: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if outer.hanging:
+                    outer.hang.wait(timeout=30)
+                    return
+                if outer.status != 200:
+                    payload = b'{"error": {"message": "overloaded"}}'
+                else:
+                    answer = {
+                        "choices": [{"index": 0, "message": {"role": "assistant", "content": outer.reply}}]
+                    }
+                    payload = json.dumps(answer).encode()
+                self.send_response(outer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeLLM:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.hang.set()
+        self._server.shutdown()
+        self._server.server_close()
