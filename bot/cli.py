@@ -1,4 +1,5 @@
-"""The `followup-bot` command line: check, poll, run, backfill, retry, stories, status, explain.
+"""The `followup-bot` command line: check, poll, run, backfill, retry, stories, status, explain,
+summarize.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
 2 for configuration problems, 1 for anything else. No traceback reaches the user.
@@ -19,8 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from bot import __version__
-from bot.config import Config, Env, load_config, load_env
+from bot.config import Config, Env, check_http_url, load_config, load_env
 from bot.deliver import make_deliverer
+from bot.digest import Digest, Digester
 from bot.errors import BotError, ConfigError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge
@@ -86,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--text", default="", help="the summary or article text that goes with it")
     ex.add_argument("--entry", type=int, help="judge a stored entry by its id (see `stories --json`)")
     ex.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sm = sub.add_parser(
+        "summarize", parents=[common], help="print the summary the bot would post for one article"
+    )
+    sm.add_argument("url", metavar="URL", help="the article's address")
+    sm.add_argument("--title", default="", help="its headline (a summary never repeats it)")
+    sm.add_argument("--json", action="store_true", help="machine-readable output")
 
     status = sub.add_parser("status", parents=[common], help="feeds' health and the delivery queue")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -328,6 +337,33 @@ def cmd_explain(args: argparse.Namespace, config: Config, env: Env, db: str) -> 
     return 0
 
 
+def cmd_summarize(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    check_http_url(args.url, "summarize", "URL")
+
+    async def go() -> Digest:
+        store = Store(db)
+        polling = config.polling
+        fetcher = Fetcher(concurrency=1, per_host=1, allow_private=polling.allow_private)
+        digester = Digester(config, fetcher, store, lambda: datetime.now(UTC))
+        try:
+            return await digester.digest(args.title, "", args.url, fetch=True)
+        finally:
+            await digester.aclose()
+            await fetcher.aclose()
+            store.close()
+
+    digest = asyncio.run(go())
+    if args.json:
+        report = {"url": args.url, "source": digest.source, "summary": digest.text, "chars": len(digest.text)}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    elif digest.text:
+        print(digest.text)
+    if not digest.text:
+        print(f"followup-bot: no summary: the article at {args.url} could not be read", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
     store = Store(db)
     try:
@@ -366,4 +402,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config, Env, str], int]] = {
     "status": cmd_status,
     "explain": cmd_explain,
     "retry": cmd_retry,
+    "summarize": cmd_summarize,
 }

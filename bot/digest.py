@@ -51,11 +51,13 @@ class Digester:
         """How much a sentence says about the topic: its positive cue score."""
         return max(0.0, judge("", sentence, self.rules).score)
 
-    async def digest(self, title: str, feed_text: str, url: str) -> Digest:
-        """The summary for one story, and where its text came from."""
+    async def digest(self, title: str, feed_text: str, url: str, fetch: bool | None = None) -> Digest:
+        """The summary for one story, and where its text came from. `fetch` overrides
+        `summaries.fetch_articles` (the `summarize` command always fetches)."""
         text, source = feed_text, "feed"
         plain = " ".join(clean(feed_text))
-        if len(plain) < self.summaries.min_text and self.summaries.fetch_articles and url:
+        fetch = self.summaries.fetch_articles if fetch is None else fetch
+        if len(plain) < self.summaries.min_text and fetch and url:
             page = await article.fetch_text(
                 self.fetcher, url, self.summaries.article_timeout, self.config.polling.max_bytes
             )
