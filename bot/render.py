@@ -76,8 +76,21 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
 
 
 def render_development(development: DevelopmentView, *, max_chars: int = 500) -> Message:
-    """The lead story's embed, plus an "Also covered by" field listing the other outlets."""
+    """The lead story's embed, plus an "Also covered by" field listing the other outlets.
+
+    A lead with nothing to summarise (an aggregator item that only repeats its headline)
+    gives way to the earliest story that has a summary, so an edit can improve the post."""
     message = render_story(development.lead, max_chars=max_chars)
+    if not message.description:
+        for story in development.coverage:
+            if (better := render_story(story, max_chars=max_chars)).description:
+                development = replace(
+                    development,
+                    lead=story,
+                    coverage=(development.lead, *(c for c in development.coverage if c != story)),
+                )
+                message = better
+                break
     others = _other_outlets(development)
     if not others:
         return message

@@ -110,3 +110,15 @@ def test_a_long_summary_with_coverage_stays_within_the_embed_total() -> None:
     total = len(message.title) + len(message.description) + len(message.author) + len(message.footer)
     total += sum(len(f.name) + len(f.value) for f in message.fields)
     assert total <= 6000 and len(message.description) > 1000
+
+
+def test_a_lead_without_summary_gives_way_to_coverage_that_has_one() -> None:
+    echo = story("Musk loses", "Musk loses  Aggregator", "Aggregator", "https://agg.example/1")
+    with_text = replace(
+        story("Jury rules for OpenAI", "The jury ruled for OpenAI on Monday in Oakland.", "Paper"),
+        url="https://paper.example/2",
+    )
+    message = render_development(DevelopmentView(1, "verdict", WHEN, echo, (with_text,)))
+    assert message.title == "Jury rules for OpenAI" and message.url == "https://paper.example/2"
+    assert message.description == "The jury ruled for OpenAI on Monday in Oakland."
+    assert message.fields[0].value == "[Aggregator](https://agg.example/1)"
