@@ -42,7 +42,9 @@ def extract(page: bytes | str, url: str = "") -> str:
             include_tables=False,
             include_images=False,
             favor_precision=True,
-            deduplicate=True,
+            # trafilatura's deduplication remembers text across calls: a syndicated copy of
+            # an article already read would come back empty.
+            deduplicate=False,
         )
     except Exception as exc:  # a parser bug on one page must not cost the post
         log.debug("extraction failed for %s: %s", url, exc)
