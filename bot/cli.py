@@ -1,5 +1,5 @@
-"""The `followup-bot` command line: check, poll, run, backfill, retry, stories, status, explain,
-summarize.
+"""The `followup-bot` command line: check, poll, run, backfill, retry, stories, status, health,
+explain, summarize.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
 2 for configuration problems, 1 for anything else. No traceback reaches the user.
@@ -14,19 +14,22 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from bot import __version__
-from bot.config import Config, Env, check_http_url, load_config, load_env
+from bot import __version__, logs
+from bot.config import Config, Env, check_http_url, load_config, load_env, parse_duration
 from bot.deliver import make_deliverer
 from bot.digest import Digest, Digester
 from bot.errors import BotError, ConfigError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge
 from bot.pipeline import CycleReport, Pipeline
+from bot.report import health as service_health
+from bot.report import status_lines as report_lines
 from bot.scheduler import Service
 from bot.store import Store
 
@@ -46,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite database (default state/bot.db)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="warnings only")
+    common.add_argument(
+        "--log-format",
+        choices=("human", "json"),
+        default=argparse.SUPPRESS,
+        help="log lines for people or collectors",
+    )
 
     parser = argparse.ArgumentParser(
         prog="followup-bot",
@@ -96,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--title", default="", help="its headline (a summary never repeats it)")
     sm.add_argument("--json", action="store_true", help="machine-readable output")
 
+    hp = sub.add_parser(
+        "health",
+        parents=[common],
+        help="exit 0 if the service completed a poll recently, else 1 (health checks)",
+    )
+    hp.add_argument(
+        "--max-age",
+        type=lambda v: parse_duration(v, "health", "--max-age"),
+        default=None,
+        help="how recent the last completed poll must be (default: 3 intervals, at least 15m)",
+    )
+
     status = sub.add_parser("status", parents=[common], help="feeds' health and the delivery queue")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -112,12 +133,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
     if getattr(args, "quiet", False):
         level = logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "httpcore", "discord", "apscheduler", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    # Article extraction logs every unparsable page as an error; the bot falls back quietly.
-    for extractor in ("trafilatura", "htmldate", "courlan", "justext"):
-        logging.getLogger(extractor).setLevel(level if level == logging.DEBUG else logging.CRITICAL)
+    logs.setup(level, getattr(args, "log_format", "human"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,7 +208,7 @@ def cmd_poll(args: argparse.Namespace, config: Config, env: Env, db: str) -> int
 
 
 def cmd_run(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
-    _run(env, config, db, lambda p: Service(p).run())
+    _run(env, config, db, lambda p: Service(p, reload=lambda: load_config(config.path)).run())
     return 0
 
 
@@ -373,24 +389,23 @@ def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> i
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
-    counts, outbox = report["counts"], report["outbox"]
-    print(f"mode: {report['mode']}")
-    print(
-        f"entries: {counts['entries']} ({counts['relevant']} relevant), stories: {counts['stories']},"
-        f" developments: {counts['developments']}"
-    )
-    queue = ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"
-    print(f"outbox: {queue}; last post: {report['last_post_at'] or 'never'}")
-    if report["halted"]:
-        halt = report["halted"]
-        print(f"DELIVERY HALTED since {halt['since']}: {halt['reason']}")
-        print("  fix the credentials (or channel), then run `followup-bot retry`")
-    for row in report["dead"]:
-        print(f"  dead: {row['action']} of development {row['development_id']}: {row['last_error']}")
-    for feed in report["feeds"]:
-        health = "ok" if not feed["failures"] else f"{feed['failures']} failures: {feed['last_error']}"
-        print(f"  {feed['name']}: last success {feed['last_success_at'] or 'never'}; {health}")
+    print("\n".join(report_lines(report, datetime.now(UTC))))
     return 0
+
+
+def cmd_health(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
+    if not Path(db).exists():
+        print(f"unhealthy: no database at {db}")
+        return 1
+    shortest = min((f.interval for f in config.feeds), default=config.polling.interval)
+    max_age = args.max_age or max(timedelta(minutes=15), 3 * shortest)
+    store = Store(db)
+    try:
+        ok, message = service_health(store.status(), datetime.now(UTC), max_age)
+    finally:
+        store.close()
+    print(message)
+    return 0 if ok else 1
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config, Env, str], int]] = {
@@ -403,4 +418,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config, Env, str], int]] = {
     "explain": cmd_explain,
     "retry": cmd_retry,
     "summarize": cmd_summarize,
+    "health": cmd_health,
 }

@@ -80,6 +80,10 @@ class Polling:
     """Defaults for every feed, and the first-poll and age policy."""
 
     interval: timedelta = timedelta(minutes=10)
+    min_interval: timedelta = MIN_INTERVAL  # no feed is polled more often than this
+    max_interval: timedelta = timedelta(hours=6)  # quiet feeds are still polled this often
+    max_backoff: timedelta = timedelta(hours=6)
+    warn_after: int = 10  # consecutive failures before the channel is told
     concurrency: int = 8
     per_host: int = 2
     timeout: timedelta = timedelta(seconds=30)
@@ -345,6 +349,10 @@ def _polling(source: str, data: object) -> Polling:
         "polling",
         {
             "interval",
+            "min_interval",
+            "max_interval",
+            "max_backoff",
+            "warn_after",
             "concurrency",
             "per_host",
             "timeout",
@@ -355,10 +363,17 @@ def _polling(source: str, data: object) -> Polling:
         },
     )
     d = Polling()
+    floor = r.duration("min_interval", d.min_interval)
+    if floor < timedelta(seconds=1):
+        raise ConfigError(source, "polling.min_interval", "must be at least 1s")
     interval = r.duration("interval", d.interval)
-    _check_interval(interval, source, "polling.interval")
+    _check_interval(interval, floor, source, "polling.interval")
     return Polling(
         interval=interval,
+        min_interval=floor,
+        max_interval=r.duration("max_interval", d.max_interval),
+        max_backoff=r.duration("max_backoff", d.max_backoff),
+        warn_after=r.integer("warn_after", d.warn_after, 1, 10_000),
         concurrency=r.integer("concurrency", d.concurrency, 1, 256),
         per_host=r.integer("per_host", d.per_host, 1, 64),
         timeout=r.duration("timeout", d.timeout),
@@ -371,9 +386,9 @@ def _polling(source: str, data: object) -> Polling:
     )
 
 
-def _check_interval(value: timedelta, source: str, key: str) -> None:
-    if value < MIN_INTERVAL:
-        raise ConfigError(source, key, f"must be at least {int(MIN_INTERVAL.total_seconds())}s")
+def _check_interval(value: timedelta, floor: timedelta, source: str, key: str) -> None:
+    if value < floor:
+        raise ConfigError(source, key, f"must be at least {floor.total_seconds():g}s (polling.min_interval)")
 
 
 def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...]:
@@ -391,7 +406,7 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
             )
         seen[name] = i
         interval = r.duration("interval", polling.interval)
-        _check_interval(interval, source, r.key("interval"))
+        _check_interval(interval, polling.min_interval, source, r.key("interval"))
         feeds.append(
             FeedConfig(
                 name=name,
@@ -483,6 +498,18 @@ def load_config(path: str | Path) -> Config:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(source, where, f"invalid YAML: {problem}") from None
     return parse_config(data, source)
+
+
+def load_env_secrets(environ: Mapping[str, str]) -> list[str]:
+    """Every secret value the environment holds for the bot, for redaction."""
+    webhook = environ.get("DISCORD_WEBHOOK_URL", "").strip()
+    secrets = [
+        webhook,
+        webhook.rstrip("/").rsplit("/", 1)[-1] if webhook else "",
+        environ.get("DISCORD_TOKEN", ""),
+    ]
+    secrets += [value for key, value in environ.items() if key.endswith(("_API_KEY", "_TOKEN", "_SECRET"))]
+    return [s.strip() for s in secrets if s.strip()]
 
 
 def load_env(environ: Mapping[str, str] | None = None) -> Env:

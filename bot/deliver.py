@@ -25,7 +25,7 @@ from bot.config import Config, Env
 from bot.errors import DeliveryError, WebhookInvalid
 from bot.models import Message
 from bot.pacing import Pacer, retry_at
-from bot.render import render_console, render_development
+from bot.render import render_console, render_development, render_notice
 from bot.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,11 @@ async def drain(
         if row.action == "edit" and not row.message_id:
             store.mark_skipped(row.id, "its post was never sent", clock())
             continue
-        message = render_development(row.development, max_chars=config.summaries.max_chars)
+        message = (
+            render_development(row.development, max_chars=config.summaries.max_chars)
+            if row.development is not None
+            else render_notice(row.notice, clock())
+        )
         if pacer is not None:
             await pacer.wait()
         store.mark_sending(row.id, clock())
@@ -267,16 +271,22 @@ async def drain(
             continue
         store.mark_sent(row.id, message_id, clock())
         sent += 1
-        verb = "posted" if row.action == "post" else "updated"
-        log.info("%s development %d %r", verb, row.development.id, row.development.lead.title[:80])
+        log.info("%s %s", {"post": "posted", "edit": "updated", "notice": "sent"}[row.action], _label(row))
     if progress is not None:
         progress(len(rows), len(rows))
     return DrainReport(sent=sent, failed=failed)
 
 
+def _label(row: OutboxRow) -> str:
+    """How a row is named in logs."""
+    if row.development is None:
+        return f"notice {row.notice[:80]!r}"
+    return f"{row.action} of development {row.development.id} {row.development.lead.title[:80]!r}"
+
+
 async def _send(deliverer: Deliverer, row: OutboxRow, message: Message) -> str:
     """Post, or edit the post's message; the message id either way."""
-    if row.action == "post":
+    if row.action in ("post", "notice"):
         return await deliverer.post(message, _nonce(row))
     assert row.message_id is not None
     await deliverer.edit(row.message_id, message)
@@ -304,7 +314,7 @@ def _failed(
 ) -> str:
     """Record a failed send; return why draining must stop, or '' to go on with the next row."""
     error = classify(exc)
-    label = f"development {row.development.id} {row.action}"
+    label = _label(row)
     if isinstance(error, WebhookInvalid):
         store.halt(str(error), deliverer.fingerprint, now)
         store.mark_failed(row.id, str(error), now, now)

@@ -39,9 +39,24 @@ class FeedError(BotError):
 class FetchError(FeedError):
     """The feed's server could not be reached, or answered something unusable."""
 
-    def __init__(self, feed: str, problem: str, *, transient: bool = True) -> None:
+    def __init__(
+        self,
+        feed: str,
+        problem: str,
+        *,
+        transient: bool = True,
+        status: int = 0,
+        retry_after: float | None = None,
+    ) -> None:
         self.transient = transient
+        self.status = status  # HTTP status, 0 when there was none
+        self.retry_after = retry_after  # seconds the server asked for (429/503)
         super().__init__(feed, problem)
+
+    @property
+    def gone(self) -> bool:
+        """410 Gone: the publisher retired the feed."""
+        return self.status == 410
 
 
 class ParseError(FeedError):

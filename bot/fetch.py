@@ -108,7 +108,7 @@ class Fetcher:
                 if delay is None:
                     delay = self._retry.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
                 if attempt >= self._retry.attempts or delay > MAX_RETRY_DELAY:
-                    raise FetchError(feed.name, exc.reason) from None
+                    raise FetchError(feed.name, exc.reason, retry_after=exc.retry_after) from None
                 log.debug("feed %r: %s; retry %d in %.1fs", feed.name, exc.reason, attempt, delay)
                 await self._sleep(delay)
 
@@ -122,8 +122,9 @@ class Fetcher:
         loop = asyncio.get_running_loop()
         deadline: float | None = None  # starts when the first request may go, not while queued
         url = feed.url
+        moved = ""  # set while every redirect so far was permanent
         try:
-            for _ in range(MAX_REDIRECTS + 1):
+            for hop in range(MAX_REDIRECTS + 1):
                 # Host slot first: a feed waiting on a busy host must not hold a global slot.
                 async with self._host_slot(urlsplit(url).hostname or ""), self._slots:
                     if deadline is None:
@@ -132,8 +133,9 @@ class Fetcher:
                         await self._check_address(feed.name, url)
                         result = await self._request(feed, url, headers, timeout)
                 if isinstance(result, FetchResult):
-                    return replace(result, elapsed=loop.time() - (deadline - timeout))
-                url = result
+                    return replace(result, elapsed=loop.time() - (deadline - timeout), moved_to=moved)
+                url, permanent = result
+                moved = url if permanent and (hop == 0 or moved) else ""
             raise FetchError(feed.name, f"more than {MAX_REDIRECTS} redirects", transient=False)
         except TimeoutError:
             raise _Retryable(f"no complete answer within {timeout:g}s") from None
@@ -146,17 +148,19 @@ class Fetcher:
 
     async def _request(
         self, feed: FeedConfig, url: str, headers: dict[str, str], timeout: float
-    ) -> FetchResult | str:
-        """One HTTP exchange: a result, or the next URL of a redirect."""
+    ) -> FetchResult | tuple[str, bool]:
+        """One HTTP exchange: a result, or the next URL of a redirect and whether it is permanent."""
         request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
         async with self._client.stream("GET", url, headers=headers, timeout=request_timeout) as resp:
             if resp.status_code == 304:
-                return FetchResult(feed.name, url, 304, None, _cache(resp, fallback=headers))
+                return FetchResult(
+                    feed.name, url, 304, None, _cache(resp, fallback=headers), hint=_fresh_for(resp)
+                )
             if resp.status_code in REDIRECTS:
                 location = resp.headers.get("location", "")
                 if not location:
                     raise FetchError(feed.name, f"HTTP {resp.status_code} without Location", transient=False)
-                return str(urljoin(url, location))
+                return str(urljoin(url, location)), resp.status_code in (301, 308)
             if resp.status_code == 429 or resp.status_code >= 500:
                 raise _Retryable(f"HTTP {resp.status_code}", retry_after=_retry_after(resp))
             if resp.status_code != 200:
@@ -164,6 +168,7 @@ class Fetcher:
                     feed.name,
                     f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
                     transient=False,
+                    status=resp.status_code,
                 )
             body = bytearray()
             async for chunk in resp.aiter_bytes():
@@ -181,6 +186,7 @@ class Fetcher:
                 bytes(body),
                 _cache(resp),
                 content_type=resp.headers.get("content-type", ""),
+                hint=_fresh_for(resp),
             )
 
     async def _check_address(self, feed: str, url: str) -> None:
@@ -227,6 +233,22 @@ def _cache(resp: httpx.Response, fallback: dict[str, str] | None = None) -> Feed
         etag=resp.headers.get("etag") or sent.get("If-None-Match"),
         last_modified=resp.headers.get("last-modified") or sent.get("If-Modified-Since"),
     )
+
+
+def _fresh_for(resp: httpx.Response) -> float | None:
+    """Seconds the answer stays fresh by `Cache-Control: max-age` or `Expires`, if said."""
+    control = resp.headers.get("cache-control", "")
+    for part in control.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
+            return float(value.strip())
+    expires = resp.headers.get("expires", "")
+    if expires:
+        try:
+            return max(0.0, parsedate_to_datetime(expires).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _retry_after(resp: httpx.Response) -> float | None:

@@ -47,6 +47,8 @@ class FetchResult:
     cache: FeedCache
     content_type: str = ""
     elapsed: float = 0.0
+    moved_to: str = ""  # where a permanent redirect (301/308) says the feed now lives
+    hint: float | None = None  # seconds the server says its answer stays fresh (max-age, Expires)
 
     @property
     def not_modified(self) -> bool:
@@ -60,6 +62,7 @@ class ParsedFeed:
     title: str
     entries: tuple[Entry, ...]
     warning: str = ""
+    ttl: int | None = None  # RSS <ttl>: minutes the publisher asks readers to wait
 
 
 @dataclass(frozen=True)

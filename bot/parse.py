@@ -61,7 +61,10 @@ def parse_feed(
             continue  # duplicate guids in one document: the first one wins
         seen.add(entry.guid)
         entries.append(entry)
-    return ParsedFeed(title=feed_title, entries=tuple(entries), warning=warning)
+    ttl = str(channel.get("ttl", "") or "").strip()
+    return ParsedFeed(
+        title=feed_title, entries=tuple(entries), warning=warning, ttl=int(ttl) if ttl.isdigit() else None
+    )
 
 
 def _entry(

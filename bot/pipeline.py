@@ -9,18 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
-from bot import cluster
+from bot import cluster, health, policy
 from bot.config import Config, FeedConfig
 from bot.dedup import Action, Policy, decide
 from bot.deliver import Deliverer, DrainReport, drain
 from bot.digest import Digester
-from bot.errors import FeedError
+from bot.errors import FeedError, FetchError, ParseError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge_entry
-from bot.models import DevelopmentView, Entry, ParsedFeed, Story
+from bot.models import DevelopmentView, Entry, FetchResult, ParsedFeed, Story
 from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
 from bot.store import Store
@@ -48,6 +48,8 @@ class FeedReport:
     not_modified: bool = False
     error: str = ""
     warning: str = ""
+    next_poll: datetime | None = None
+    next_reason: str = ""
 
     def line(self) -> str:
         if not self.ok:
@@ -94,6 +96,13 @@ class Pipeline:
         self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
         self.digester = Digester(config, fetcher, store, clock)
 
+    def reconfigure(self, config: Config) -> None:
+        """Adopt a re-read feeds.yaml: topic rules, policies and feeds; connections stay."""
+        self.config = config
+        self.rules = Rules.from_topic(config.topic)
+        self.kinds = cluster.KindFinder(config.topic.developments)
+        self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
+
     async def aclose(self) -> None:
         await self.digester.aclose()
 
@@ -113,41 +122,108 @@ class Pipeline:
             )
 
     async def poll_feed(self, feed: FeedConfig) -> FeedReport:
-        """Fetch, parse and store one feed; never raises for a feed's own failure."""
+        """Fetch, parse and store one feed, and schedule its next poll; never raises for a
+        feed's own failure."""
+        row = self.store.feed_row(feed.name)
+        if row and row["gone_at"] and row["url"] == feed.url:
+            return FeedReport(feed.name, ok=False, error="gone (HTTP 410): remove it or give it a new url")
+        target = replace(feed, url=self.store.feed_url(feed.name, feed.url))
         try:
-            return await self._poll_feed(feed)
+            return await self._poll_feed(feed, target)
         except FeedError as exc:
-            return self._failed(feed, str(exc.problem))
+            return self._failed(feed, exc)
         except Exception as exc:  # a bug must cost one feed one cycle, not the service
             log.debug("feed %r: unexpected error", feed.name, exc_info=True)
-            return self._failed(feed, f"unexpected {type(exc).__name__}: {exc}")
+            return self._failed(feed, FeedError(feed.name, f"unexpected {type(exc).__name__}: {exc}"))
 
-    def _failed(self, feed: FeedConfig, problem: str) -> FeedReport:
-        self.store.record_failure(feed.name, feed.url, problem, self.clock())
-        report = FeedReport(feed.name, ok=False, error=problem)
+    def _bounds(self, feed: FeedConfig) -> policy.Bounds:
+        polling = self.config.polling
+        return policy.Bounds(
+            interval=feed.interval,
+            min_interval=max(polling.min_interval, feed.interval / 2),
+            max_interval=max(feed.interval, polling.max_interval),
+            max_backoff=polling.max_backoff,
+        )
+
+    def _failed(self, feed: FeedConfig, exc: FeedError) -> FeedReport:
+        now = self.clock()
+        with self.store.transaction():
+            self.store.record_failure(feed.name, feed.url, exc.problem, now)
+            row = self.store.feed_row(feed.name)
+            failures, warned = (row["failures"], bool(row["warned"])) if row else (1, False)
+            retry_after = None
+            if isinstance(exc, FetchError):
+                if exc.gone:
+                    self.store.record_gone(feed.name, now)
+                if exc.retry_after is not None:
+                    retry_after = timedelta(seconds=exc.retry_after)
+            outcome = policy.Outcome(ok=False, failures=failures, retry_after=retry_after)
+            nxt = policy.next_poll(now, self._bounds(feed), outcome, 0.0)
+            self.store.schedule(feed.name, nxt.at, nxt.reason)
+            if health.should_warn(failures, self.config.polling.warn_after, warned):
+                self.store.enqueue_notice(health.warning_text(feed.name, failures, exc.problem), now)
+                self.store.set_warned(feed.name, True)
+        report = FeedReport(feed.name, ok=False, error=exc.problem, next_poll=nxt.at, next_reason=nxt.reason)
         log.warning("%s", report.line())
         return report
 
-    async def _poll_feed(self, feed: FeedConfig) -> FeedReport:
-        result = await self.fetcher.fetch(feed, self.store.feed_cache(feed.name, feed.url))
+    async def _poll_feed(self, feed: FeedConfig, target: FeedConfig) -> FeedReport:
+        result = await self.fetcher.fetch(target, self.store.feed_cache(feed.name, feed.url))
         now = self.clock()
+        if result.moved_to:
+            log.warning(
+                "feed %r moved permanently to %s: now fetched there; update feeds.yaml",
+                feed.name,
+                result.moved_to,
+            )
         if result.not_modified or result.body is None:
-            self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
-            return FeedReport(feed.name, ok=True, not_modified=True)
-        parsed = await asyncio.to_thread(
-            parse_feed,
-            feed.name,
-            result.body,
-            url=result.url,
-            content_type=result.content_type,
-            language=feed.language,
-            now=now,
-        )
+            with self.store.transaction():
+                self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
+                nxt = self._succeeded(feed, result, None, 0, 0, now)
+            return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed,
+                feed.name,
+                result.body,
+                url=result.url,
+                content_type=result.content_type,
+                language=feed.language,
+                now=now,
+            )
+        except ParseError as exc:
+            found = (
+                health.discover_feed(result.body, result.url) if "html" in result.content_type.lower() else ""
+            )
+            if found:
+                raise ParseError(feed.name, f"{exc.problem}; the page names its feed at {found}") from None
+            raise
         with self.store.transaction():
             self.store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
             report = self._accept(feed, parsed, now)
+            nxt = self._succeeded(feed, result, parsed.ttl, report.new, report.entries, now)
+        report = replace(report, next_poll=nxt.at, next_reason=nxt.reason)
         log.info("%s", report.line())
         return report
+
+    def _succeeded(
+        self, feed: FeedConfig, result: FetchResult, ttl: int | None, new: int, seen: int, now: datetime
+    ) -> policy.NextPoll:
+        """Record a good poll: its history, where the feed lives, a recovery note, the next poll."""
+        history = self.store.record_polled(feed.name, new, seen, now)
+        if result.moved_to:
+            self.store.record_moved(feed.name, result.moved_to)
+        row = self.store.feed_row(feed.name)
+        if row and row["warned"]:
+            self.store.enqueue_notice(health.recovery_text(feed.name), now)
+            self.store.set_warned(feed.name, False)
+        hints = [s for s in (result.hint, ttl * 60 if ttl else None) if s]
+        outcome = policy.Outcome(
+            ok=True, new_entries=new, hint=timedelta(seconds=max(hints)) if hints else None
+        )
+        nxt = policy.next_poll(now, self._bounds(feed), outcome, policy.rate(history, now))
+        self.store.schedule(feed.name, nxt.at, nxt.reason)
+        return nxt
 
     def _accept(self, feed: FeedConfig, parsed: ParsedFeed, now: datetime) -> FeedReport:
         """Decide and store every entry, queueing posts in the same transaction."""

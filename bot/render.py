@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from bot.models import DevelopmentView, EmbedField, Message, Story
 from bot.summarize import summarize
@@ -141,6 +142,17 @@ def coverage_list(stories: list[Story], shown: int = MAX_LISTED) -> str:
     if hidden:
         lines.append(f"+{hidden} more")
     return "\n".join(lines)
+
+
+def render_notice(text: str, when: datetime) -> Message:
+    """A message from the bot about itself: a feed failing, or working again."""
+    return Message(
+        title="followup-bot",
+        url="",
+        description=fit(defuse(squash(text)), 1000, cut),
+        author="",
+        timestamp=when,
+    )
 
 
 def render_console(message: Message, edit_of: str | None = None) -> str:

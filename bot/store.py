@@ -39,7 +39,23 @@ def m001_initial(db: Database) -> None:
             last_status INTEGER,
             last_error TEXT,
             failures INTEGER NOT NULL DEFAULT 0,
-            title TEXT
+            title TEXT,
+            moved_to TEXT,
+            gone_at TEXT,
+            warned INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT,
+            next_reason TEXT,
+            entries_seen INTEGER NOT NULL DEFAULT 0,
+            recent TEXT NOT NULL DEFAULT '[]'
+        )""")
+    # The running service's heartbeat, for `status` and `health`.
+    db.execute("""
+        CREATE TABLE service (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            last_poll_at TEXT,
+            stopped_at TEXT
         )""")
     db.execute("""
         CREATE TABLE developments (
@@ -101,8 +117,9 @@ def m001_initial(db: Database) -> None:
     db.execute("""
         CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,
-            development_id INTEGER NOT NULL REFERENCES developments(id),
-            action TEXT NOT NULL CHECK (action IN ('post', 'edit')),
+            development_id INTEGER REFERENCES developments(id),
+            action TEXT NOT NULL CHECK (action IN ('post', 'edit', 'notice')),
+            notice TEXT,
             state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'skipped')),
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
@@ -137,8 +154,9 @@ class OutboxRow:
     id: int
     action: str
     attempts: int
-    development: DevelopmentView
+    development: DevelopmentView | None  # None for a notice
     message_id: str | None  # for an edit: the post's message, if it was sent
+    notice: str = ""  # for a notice: the text, about the bot itself (a feed failing...)
 
 
 def iso(when: datetime) -> str:
@@ -196,7 +214,13 @@ class Store:
         return bool(row and row["baseline_at"])
 
     def ensure_feed(self, name: str, url: str) -> None:
+        """A row for the feed; a new URL in feeds.yaml forgets where the old one moved or died."""
         self.db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", [name, url])
+        self.db.execute(
+            "UPDATE feeds SET url = ?, moved_to = NULL, gone_at = NULL, etag = NULL, last_modified = NULL"
+            " WHERE name = ? AND url != ?",
+            [url, name, url],
+        )
 
     def record_success(
         self, name: str, url: str, status: int, cache: FeedCache, title: str, now: datetime
@@ -216,6 +240,57 @@ class Store:
                 **({"title": title} if title else {}),
             },
         )
+
+    def feed_url(self, name: str, url: str) -> str:
+        """Where to fetch a feed: its configured URL, or where a permanent redirect moved it
+        (forgotten when feeds.yaml names a new URL)."""
+        row = self.feed_row(name)
+        return str(row["moved_to"]) if row and row["url"] == url and row["moved_to"] else url
+
+    def record_moved(self, name: str, moved_to: str) -> None:
+        self.db.execute("UPDATE feeds SET moved_to = ? WHERE name = ?", [moved_to, name])
+
+    def record_gone(self, name: str, now: datetime) -> None:
+        self.db.execute("UPDATE feeds SET gone_at = ? WHERE name = ?", [iso(now), name])
+
+    def set_warned(self, name: str, warned: bool) -> None:
+        self.db.execute("UPDATE feeds SET warned = ? WHERE name = ?", [int(warned), name])
+
+    def schedule(self, name: str, at: datetime, reason: str) -> None:
+        self.db.execute(
+            "UPDATE feeds SET next_poll_at = ?, next_reason = ? WHERE name = ?", [iso(at), reason, name]
+        )
+
+    def record_polled(
+        self, name: str, new_entries: int, seen: int, now: datetime, keep: int = 30
+    ) -> list[tuple[datetime, int]]:
+        """Add a successful poll to the feed's recent history; return that history."""
+        row = self.feed_row(name)
+        recent = [(from_iso(t), n) for t, n in json.loads(row["recent"])] if row else []
+        recent = [*recent, (now, new_entries)][-keep:]
+        self.db.execute(
+            "UPDATE feeds SET recent = ?, entries_seen = entries_seen + ? WHERE name = ?",
+            [json.dumps([(iso(t), n) for t, n in recent]), seen, name],
+        )
+        return recent
+
+    # service heartbeat ------------------------------------------------------------------
+    def service_started(self, pid: int, now: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO service (id, pid, started_at, last_poll_at, stopped_at)"
+            " VALUES (1, ?, ?, NULL, NULL)",
+            [pid, iso(now)],
+        )
+
+    def service_polled(self, now: datetime) -> None:
+        self.db.execute("UPDATE service SET last_poll_at = ? WHERE id = 1", [iso(now)])
+
+    def service_stopped(self, now: datetime) -> None:
+        self.db.execute("UPDATE service SET stopped_at = ? WHERE id = 1", [iso(now)])
+
+    def service(self) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT pid, started_at, last_poll_at, stopped_at FROM service"))
+        return rows[0] if rows else None
 
     def mark_baselined(self, name: str, now: datetime) -> None:
         self.db.execute(
@@ -414,17 +489,29 @@ class Store:
 
     def pending(self, now: datetime | None = None) -> list[OutboxRow]:
         """Rows still to deliver (a 'sending' row was interrupted) whose retry time has come
-        by `now` (all of them without it), oldest development first, a post before its edits."""
+        by `now` (all of them without it): notices first, then oldest development first, a
+        post before its edits."""
         rows = self.db.execute(
-            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id FROM outbox o"
-            " JOIN developments d ON d.id = o.development_id"
+            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id, o.notice FROM outbox o"
+            " LEFT JOIN developments d ON d.id = o.development_id"
             " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
             " WHERE o.state IN ('pending', 'sending')"
             " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-            " ORDER BY d.first_published, d.id, o.action = 'edit', o.id",
+            " ORDER BY o.action != 'notice', d.first_published, d.id, o.action = 'edit', o.id",
             [iso(now) if now else "9999"],
         ).fetchall()
-        return [OutboxRow(r[0], r[1], r[2], self.development(r[3]), r[4]) for r in rows]
+        return [
+            OutboxRow(r[0], r[1], r[2], self.development(r[3]) if r[3] else None, r[4], r[5] or "")
+            for r in rows
+        ]
+
+    def enqueue_notice(self, text: str, now: datetime) -> None:
+        """Queue a message about the bot itself (a feed failing, then working again)."""
+        self.db.execute(
+            "INSERT INTO outbox (action, notice, state, created_at, updated_at)"
+            " VALUES ('notice', ?, 'pending', ?, ?)",
+            [text, iso(now), iso(now)],
+        )
 
     def waiting(self) -> int:
         """How many rows are queued, whatever their retry time."""
@@ -549,17 +636,25 @@ class Store:
         last_post = self.db.execute("SELECT MAX(sent_at) FROM outbox WHERE state = 'sent'").fetchone()[0]
         feeds = list(
             self.db.query(
-                "SELECT name, url, last_success_at, last_fetch_at, last_status, last_error,"
-                " failures, baseline_at FROM feeds ORDER BY name"
+                "SELECT f.name, f.url, f.moved_to, f.gone_at, f.last_success_at, f.last_fetch_at,"
+                " f.last_status, f.last_error, f.failures, f.baseline_at, f.next_poll_at, f.next_reason,"
+                " f.entries_seen, (SELECT COUNT(*) FROM entries e WHERE e.feed = f.name AND e.relevant)"
+                " AS relevant FROM feeds f ORDER BY f.name"
             )
         )
         dead = list(
             self.db.query(
-                "SELECT id, development_id, action, attempts, last_error FROM outbox WHERE state = 'dead'"
+                "SELECT id, development_id, action, notice, attempts, last_error FROM outbox"
+                " WHERE state = 'dead'"
             )
         )
         halt = self.halted()
+        size = Path(self.path).stat().st_size if self.path != ":memory:" and Path(self.path).exists() else 0
+        wal = Path(self.path + "-wal")
+        size += wal.stat().st_size if wal.exists() else 0
         return {
+            "database_bytes": size,
+            "service": self.service(),
             "counts": counts,
             "outbox": outbox,
             "last_post_at": last_post,

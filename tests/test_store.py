@@ -81,6 +81,7 @@ def test_a_development_is_posted_at_most_once(store: Store) -> None:
     assert store.enqueue_post(dev, NOW) is True
     assert store.enqueue_post(dev, NOW) is False
     [row] = store.pending()
+    assert row.development is not None
     assert (row.action, row.development.id, row.message_id) == ("post", dev, None)
     store.mark_sending(row.id, NOW)
     assert [r.id for r in store.pending()] == [row.id]  # an interrupted send is resumed
@@ -132,3 +133,19 @@ def test_unposted_developments_in_range_oldest_first(store: Store) -> None:
 
 def test_iso_round_trip() -> None:
     assert from_iso(iso(NOW)) == NOW
+
+
+def test_notices_go_first_and_need_no_development(store: Store) -> None:
+    _, dev = develop(store, entry("a", 1))
+    store.enqueue_post(dev, NOW)
+    store.enqueue_notice("Feed 'f' has failed 10 times", NOW)
+    first, second = store.pending()
+    assert (first.action, first.development, first.notice) == ("notice", None, "Feed 'f' has failed 10 times")
+    assert second.action == "post"
+
+
+def test_a_new_url_forgets_where_the_old_one_moved(store: Store) -> None:
+    store.record_moved("f", "https://x.example/moved")
+    assert store.feed_url("f", "https://x.example/feed") == "https://x.example/moved"
+    store.ensure_feed("f", "https://x.example/new")
+    assert store.feed_url("f", "https://x.example/new") == "https://x.example/new"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +26,12 @@ class Route:
 class Seen:
     path: str
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when the request arrived
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a timeout, a killed process) is not news."""
 
 
 class FeedServer:
@@ -34,6 +41,7 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
+        self._seen = threading.Condition(self._lock)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,8 +51,11 @@ class FeedServer:
                 return None
 
             def do_GET(self) -> None:
-                with outer._lock:
-                    outer.requests.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                with outer._seen:
+                    outer.requests.append(
+                        Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                    )
+                    outer._seen.notify_all()
                     route = outer.routes.get(self.path)
                 if route is None:
                     self._answer(404, b"not found", {"Content-Type": "text/plain"})
@@ -70,7 +81,7 @@ class FeedServer:
                 if body:
                     self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -84,6 +95,12 @@ class FeedServer:
 
     def hits(self, path: str) -> list[Seen]:
         with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def wait_for_hits(self, path: str, count: int, timeout: float = 60.0) -> list[Seen]:
+        """Block until `path` has been requested `count` times (or the timeout passes)."""
+        with self._seen:
+            self._seen.wait_for(lambda: sum(r.path == path for r in self.requests) >= count, timeout=timeout)
             return [r for r in self.requests if r.path == path]
 
     def __enter__(self) -> FeedServer:

@@ -1,0 +1,68 @@
+"""When to poll a feed next. Pure: feed state and the last result in, a time out.
+
+- A feed that fails backs off exponentially (interval × 2^(failures-1), capped at
+  `max_backoff`) and returns to its pace on the first success.
+- A server's own hints are floors: `Retry-After` on 429/503, `Cache-Control: max-age`,
+  `Expires`, and RSS `<ttl>`; none of them can push a poll past `max_interval`.
+- A feed that publishes often is polled more often, a quiet one less, between
+  `min_interval` and `max_interval`: the aim is about one new entry per poll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Bounds:
+    interval: timedelta  # the feed's configured pace
+    min_interval: timedelta
+    max_interval: timedelta
+    max_backoff: timedelta = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the last poll saw."""
+
+    ok: bool
+    failures: int = 0  # consecutive, including this one when not ok
+    new_entries: int = 0
+    hint: timedelta | None = None  # the server's or the feed's own "not before" (max-age, ttl...)
+    retry_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class NextPoll:
+    at: datetime
+    reason: str
+
+
+def next_poll(now: datetime, bounds: Bounds, outcome: Outcome, recent_rate: float) -> NextPoll:
+    """The time of the next poll. `recent_rate` is new entries per hour over recent polls."""
+    if not outcome.ok:
+        delay = min(bounds.max_backoff, bounds.interval * 2 ** max(0, outcome.failures - 1))
+        reason = f"backing off after {outcome.failures} failure{'s' * (outcome.failures != 1)}"
+        if outcome.retry_after is not None and outcome.retry_after > delay:
+            delay, reason = min(outcome.retry_after, bounds.max_backoff), "server asked to retry later"
+        return NextPoll(now + delay, reason)
+    delay, reason = bounds.interval, "configured interval"
+    if recent_rate > 0:
+        # About one new entry per poll, within the bounds.
+        delay, reason = timedelta(hours=1 / recent_rate), f"{recent_rate:.1f} new entries an hour"
+    elif outcome.new_entries == 0:
+        delay, reason = bounds.interval * 2, "quiet feed"
+    delay = max(bounds.min_interval, min(bounds.max_interval, delay))
+    if outcome.hint is not None and outcome.hint > delay:
+        delay, reason = min(outcome.hint, bounds.max_interval), "server or feed asks for a longer pause"
+    return NextPoll(now + delay, reason)
+
+
+def rate(history: list[tuple[datetime, int]], now: datetime, span: timedelta = timedelta(days=2)) -> float:
+    """New entries per hour over the polls of the last `span`: (poll time, new entries)."""
+    recent = [(when, n) for when, n in history if now - when <= span]
+    if len(recent) < 2:
+        return 0.0
+    hours = (now - min(when for when, _ in recent)).total_seconds() / 3600
+    return sum(n for _, n in recent) / hours if hours > 0 else 0.0

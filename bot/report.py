@@ -1,0 +1,100 @@
+"""What `status` and `health` say, from the store's report. Pure: so that an operator can
+answer "is it working, and if not, why?" from one screen."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.store import from_iso
+
+
+def ago(when: str | None, now: datetime) -> str:
+    """'3m ago' / 'in 5m' / 'never' for a stored timestamp."""
+    if not when:
+        return "never"
+    delta = now - from_iso(when)
+    seconds = abs(int(delta.total_seconds()))
+    amount = (
+        f"{seconds}s"
+        if seconds < 90
+        else f"{seconds // 60}m"
+        if seconds < 5400
+        else f"{seconds // 3600}h"
+        if seconds < 172800
+        else f"{seconds // 86400}d"
+    )
+    return f"{amount} ago" if delta.total_seconds() >= 0 else f"in {amount}"
+
+
+def status_lines(report: dict[str, Any], now: datetime) -> list[str]:
+    """The text of `followup-bot status`."""
+    counts, outbox, service = report["counts"], report["outbox"], report["service"]
+    lines = [f"mode: {report['mode']}"]
+    if service and not service["stopped_at"]:
+        lines.append(
+            f"service: running (pid {service['pid']}) since {ago(service['started_at'], now)},"
+            f" last poll {ago(service['last_poll_at'], now)}"
+        )
+    elif service:
+        lines.append(f"service: stopped {ago(service['stopped_at'], now)}")
+    else:
+        lines.append("service: never run")
+    lines.append(
+        f"entries: {counts['entries']} ({counts['relevant']} relevant), stories: {counts['stories']},"
+        f" developments: {counts['developments']}; database {report['database_bytes'] / 1e6:.1f} MB"
+    )
+    queue = ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"
+    lines.append(f"outbox: {queue}; last post {ago(report['last_post_at'], now)}")
+    if report["halted"]:
+        halt = report["halted"]
+        lines.append(f"DELIVERY HALTED since {halt['since']}: {halt['reason']}")
+        lines.append("  fix the credentials (or channel), then run `followup-bot retry`")
+    for row in report["dead"]:
+        what = row["notice"] if row["notice"] else f"development {row['development_id']}"
+        lines.append(f"  dead {row['action']}: {what}: {row['last_error']}")
+    lines.append("feeds:")
+    for feed in report["feeds"]:
+        lines.append("  " + feed_line(feed, now))
+    return lines
+
+
+def feed_line(feed: dict[str, Any], now: datetime) -> str:
+    """One feed's health in one line."""
+    if feed["gone_at"]:
+        state = f"GONE (HTTP 410) since {ago(feed['gone_at'], now)}: remove it or give it a new url"
+    elif feed["failures"]:
+        state = f"FAILING x{feed['failures']}: {feed['last_error']}"
+    elif not feed["last_success_at"]:
+        state = "not polled yet"
+    else:
+        state = "ok"
+    moved = f"; moved to {feed['moved_to']} (update feeds.yaml)" if feed["moved_to"] else ""
+    nxt = (
+        f"; next poll {ago(feed['next_poll_at'], now)} ({feed['next_reason']})"
+        if feed["next_poll_at"]
+        else ""
+    )
+    return (
+        f"{feed['name']}: {state}; last success {ago(feed['last_success_at'], now)};"
+        f" {feed['entries_seen']} entries seen, {feed['relevant']} relevant{nxt}{moved}"
+    )
+
+
+def health(report: dict[str, Any], now: datetime, max_age: timedelta) -> tuple[bool, str]:
+    """Whether a service completed a poll within `max_age`, and a one-line reason."""
+    service = report["service"]
+    if not service:
+        return False, "unhealthy: the service has never run on this database"
+    if service["stopped_at"]:
+        return False, f"unhealthy: the service stopped {ago(service['stopped_at'], now)}"
+    last = service["last_poll_at"]
+    if not last:
+        started = from_iso(service["started_at"])
+        if now - started <= max_age:
+            return True, f"ok: started {ago(service['started_at'], now)}, first polls under way"
+        return False, f"unhealthy: started {ago(service['started_at'], now)} and no poll has completed"
+    if now - from_iso(last) > max_age:
+        return False, f"unhealthy: last completed poll {ago(last, now)} (limit {max_age})"
+    halted = " (but delivery is halted: see `followup-bot status`)" if report["halted"] else ""
+    return True, f"ok: last completed poll {ago(last, now)}{halted}"
