@@ -248,7 +248,7 @@ class BackfillProgress:
         self._logged = -1
 
     def __enter__(self) -> BackfillProgress:
-        if sys.stderr.isatty():
+        if sys.stdout.isatty():
             self._bar = Progress(
                 TextColumn("backfill"),
                 BarColumn(),

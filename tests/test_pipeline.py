@@ -66,3 +66,44 @@ def test_same_guid_edited_or_redated_is_never_posted_twice(tmp_path: Path, feed_
     feed_server.routes["/f.xml"] = Route(rss([edited]))
     _, printed = poll(config, tmp_path / "bot.db", NOW + timedelta(hours=1))
     assert printed == ""
+
+
+def test_permanent_redirects_are_followed_and_remembered(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.routes["/old.xml"] = Route(status=301, headers={"Location": "/new.xml"}, etag=False)
+    feed_server.routes["/new.xml"] = Route(rss([]))
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/old.xml")}))
+    first, _ = poll(config, tmp_path / "bot.db")
+    assert first.feeds[0].ok
+    poll(config, tmp_path / "bot.db")
+    assert len(feed_server.hits("/old.xml")) == 1 and len(feed_server.hits("/new.xml")) == 2
+    store = Store(tmp_path / "bot.db")
+    row = store.feed_row("f")
+    store.close()
+    assert row is not None and row["moved_to"] == feed_server.url("/new.xml")
+
+
+def test_a_gone_feed_is_retired(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.routes["/f.xml"] = Route(b"", status=410)
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}))
+    first, _ = poll(config, tmp_path / "bot.db")
+    second, _ = poll(config, tmp_path / "bot.db")
+    assert "HTTP 410" in first.feeds[0].error and second.feeds[0].error.startswith("gone (HTTP 410)")
+    assert len(feed_server.hits("/f.xml")) == 1
+
+
+def test_a_web_page_is_reported_with_the_feed_it_advertises(tmp_path: Path, feed_server: FeedServer) -> None:
+    page = b'<html><head><link rel="alternate" type="application/atom+xml" href="/atom.xml"></head></html>'
+    feed_server.routes["/page"] = Route(page, content_type="text/html; charset=utf-8")
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/page")}))
+    cycle, _ = poll(config, tmp_path / "bot.db")
+    assert cycle.feeds[0].error.endswith(f"the page names its feed at {feed_server.url('/atom.xml')}")
+
+
+def test_server_hints_and_ttl_set_the_next_poll(tmp_path: Path, feed_server: FeedServer) -> None:
+    body = rss([]).replace(b"<title>Test feed</title>", b"<title>Test feed</title><ttl>90</ttl>")
+    feed_server.routes["/f.xml"] = Route(body, headers={"Cache-Control": "max-age=1200"})
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}))
+    cycle, _ = poll(config, tmp_path / "bot.db")
+    report = cycle.feeds[0]
+    assert report.next_poll == NOW + timedelta(minutes=90)  # the ttl beats max-age and the interval
+    assert report.next_reason == "server or feed asks for a longer pause"
