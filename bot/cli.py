@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument(
         "--dry-run", action="store_true", help="list what would be posted; fetch and post nothing"
     )
+    bf.add_argument(
+        "--search", action="store_true", help="also search Google News feeds week by week (after:/before:)"
+    )
 
     sub.add_parser(
         "retry", parents=[common], help="re-queue dead deliveries and lift a delivery halt, then deliver"
@@ -223,7 +226,12 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
     progress = BackfillProgress(config)
     with progress:
         developments, cycle = _run(
-            env, config, db, lambda p: p.backfill(since, until, feed, args.dry_run, progress=progress.update)
+            env,
+            config,
+            db,
+            lambda p: p.backfill(
+                since, until, feed, args.dry_run, progress=progress.update, search_history=args.search
+            ),
         )
     if args.dry_run:
         for dev in developments:

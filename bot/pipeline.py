@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from bot import cluster, health, policy
+from bot import cluster, health, policy, search
 from bot.config import Config, FeedConfig
 from bot.dedup import Action, Policy, decide
 from bot.deliver import Deliverer, DrainReport, drain
@@ -20,7 +20,7 @@ from bot.digest import Digester
 from bot.errors import FeedError, FetchError, ParseError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge_entry
-from bot.models import DevelopmentView, Entry, FetchResult, ParsedFeed, Story
+from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story
 from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
 from bot.store import Store
@@ -297,6 +297,35 @@ class Pipeline:
         edit = fresh and post is not None and post[0] == "sent"
         return story_id, True, int(edit and self.store.enqueue_edit(assignment.development, now))
 
+    async def search_history(self, since: datetime, until: datetime, feeds: Iterable[FeedConfig]) -> int:
+        """Store what dated Google News searches return for [since, until); the entries are the
+        feed's own, so they are decided (and deduplicated) exactly like polled ones."""
+        found = 0
+        for feed in feeds:
+            if not self.store.is_baselined(feed.name):
+                continue  # a feed's first poll must stay its baseline
+            for url in search.dated_queries(feed.url, since.date(), (until - timedelta(days=1)).date()):
+                try:
+                    result = await self.fetcher.fetch(replace(feed, url=url), FeedCache())
+                    if result.body is None:
+                        continue
+                    parsed = await asyncio.to_thread(
+                        parse_feed,
+                        feed.name,
+                        result.body,
+                        url=result.url,
+                        content_type=result.content_type,
+                        language=feed.language,
+                        now=self.clock(),
+                    )
+                except FeedError as exc:
+                    log.warning("search %s: %s", url, exc.problem)
+                    continue
+                with self.store.transaction():
+                    found += self._accept(feed, parsed, self.clock()).new
+        log.info("history search: %d new entries", found)
+        return found
+
     async def backfill(
         self,
         since: datetime,
@@ -304,11 +333,16 @@ class Pipeline:
         feed: FeedConfig | None = None,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        search_history: bool = False,
     ) -> tuple[list[DevelopmentView], CycleReport | None]:
-        """Poll (unless dry run), then post developments in range never posted, oldest first."""
+        """Poll (unless dry run) and, with `search_history`, run dated searches; then post
+        the developments in range never posted, oldest first."""
         cycle = None
         if not dry_run:
             cycle = await self.poll([feed] if feed else None, deliver=False)
+            if search_history:
+                end = until or self.clock() + timedelta(days=1)
+                await self.search_history(since, end, [feed] if feed else self.config.feeds)
         developments = self.store.unposted_developments(since, until, feed.name if feed else None)
         if dry_run:
             return developments, None

@@ -56,7 +56,7 @@ class FeedServer:
                         Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
                     )
                     outer._seen.notify_all()
-                    route = outer.routes.get(self.path)
+                    route = outer.routes.get(self.path) or outer.routes.get(self.path.split("?")[0])
                 if route is None:
                     self._answer(404, b"not found", {"Content-Type": "text/plain"})
                     return
