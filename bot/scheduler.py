@@ -152,7 +152,8 @@ class Service:
 
     async def _shutdown(self, gateway: asyncio.Task[None] | None) -> None:
         """No new polls; in-flight ones get SHUTDOWN_GRACE; the outbox is flushed once more."""
-        self._scheduler.shutdown(wait=False)
+        # Pause first: shutting the scheduler down would cancel the polls in flight at once.
+        self._scheduler.pause()
         if self._running:
             log.info(
                 "stopping: waiting up to %gs for %d poll(s) in flight", SHUTDOWN_GRACE, len(self._running)
@@ -160,6 +161,9 @@ class Service:
             _, late = await asyncio.wait(self._running, timeout=SHUTDOWN_GRACE)
             for task in late:
                 task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=1.0)
+        self._scheduler.shutdown(wait=False)
         try:
             await asyncio.wait_for(self.pipeline.deliver(), SHUTDOWN_GRACE)
         except TimeoutError:
