@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint unit poll check eval clean
+.PHONY: run test lint unit poll check eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,18 @@ check: $(VENV)/.installed
 	$(BIN)/followup-bot check $(ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bot tests scripts
-	$(BIN)/ruff format --check bot tests scripts
+	$(BIN)/ruff check bot tests scripts bench
+	$(BIN)/ruff format --check bot tests scripts bench
 	$(BIN)/mypy
 
 eval: $(VENV)/.installed
 	$(BIN)/python scripts/eval.py $(ARGS)
+
+# Not part of `make test`: minutes of work on 500 feeds. A smoke run of it is.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/poll_bench.py $(ARGS)
+	$(BIN)/python bench/decision_bench.py
 
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest -q

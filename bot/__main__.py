@@ -2,4 +2,6 @@
 
 from bot.cli import main
 
-raise SystemExit(main())
+# Guarded: parser worker processes import the main module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

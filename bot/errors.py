@@ -35,6 +35,10 @@ class FeedError(BotError):
         self.problem = problem
         super().__init__(f"feed {feed!r}: {problem}")
 
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
+        # Parsing runs in worker processes; its errors must cross back intact.
+        return type(self), (self.feed, self.problem)
+
 
 class FetchError(FeedError):
     """The feed's server could not be reached, or answered something unusable."""

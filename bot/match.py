@@ -44,8 +44,8 @@ class TermSet:
         """The distinct matched words, in order of first appearance."""
         if self.pattern is None:
             return ()
-        found = dict.fromkeys(" ".join(m.group(0).split()) for m in self.pattern.finditer(folded))
-        return tuple(found)
+        distinct = dict.fromkeys(self.pattern.findall(folded))  # in order of first appearance
+        return tuple(dict.fromkeys(" ".join(term.split()) for term in distinct))
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,10 @@ def _points(cue: Cue, in_title: tuple[str, ...], in_body: tuple[str, ...], title
     return max(-cap, min(cap, raw)) if cap else raw
 
 
-def judge(title: str, body: str, rules: Rules) -> Verdict:
-    """Decide relevance; every verdict says what matched, what it weighed and what was missing."""
+def judge(title: str, body: str, rules: Rules, full: bool = True) -> Verdict:
+    """Decide relevance; every verdict says what matched, what it weighed and what was missing.
+    With `full` false, an entry missing a required group is not scored any further (polls
+    judge thousands of entries; `explain` wants every detail)."""
     head, text = fold(title), fold(body)
     matched: dict[str, tuple[str, ...]] = {}
     reasons: list[str] = []
@@ -108,6 +110,9 @@ def judge(title: str, body: str, rules: Rules) -> Verdict:
             reasons.append(f"{name}: {', '.join(found)}")
         else:
             missing.append(name)
+    if missing and not full:
+        reasons.append(f"missing {', '.join(missing)}")
+        return Verdict(relevant=False, score=0.0, reasons=tuple(reasons), matched=matched)
     score = 0.0
     if rules.title_bonus and head and all(terms.find(head) for _, terms in rules.require):
         score += rules.title_bonus
@@ -135,6 +140,9 @@ def judge(title: str, body: str, rules: Rules) -> Verdict:
     return Verdict(relevant=relevant, score=round(score, 3), reasons=tuple(reasons), matched=matched)
 
 
+BODY_CHARS = 8000  # what a story is about is said early; the rest of a long article only costs time
+
+
 def judge_entry(entry: Entry, rules: Rules) -> Verdict:
-    """`judge` over an entry's headline and its summary and content."""
-    return judge(entry.title, f"{entry.summary}\n{entry.content}", rules)
+    """`judge` over an entry's headline and the start of its summary and content."""
+    return judge(entry.title, f"{entry.summary}\n{entry.content}"[:BODY_CHARS], rules, full=False)

@@ -41,7 +41,11 @@ def parse_feed(
     if content_type:
         headers["content-type"] = content_type
     try:
-        parsed: Any = feedparser.parse(body, response_headers=headers)
+        # Our own stripping removes all HTML, so feedparser's sanitiser and URI rewriting
+        # (most of its time) would be wasted work.
+        parsed: Any = feedparser.parse(
+            body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser's own bugs must not take a poll cycle down
         raise ParseError(feed, f"feedparser failed: {type(exc).__name__}: {exc}") from None
     warning = ""

@@ -7,8 +7,14 @@ the edges, and turns any failure of one feed into a one-line report for that fee
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +26,7 @@ from bot.digest import Digester
 from bot.errors import FeedError, FetchError, ParseError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge_entry
-from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story
+from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story, Verdict
 from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
 from bot.store import Store
@@ -67,6 +73,17 @@ class CycleReport:
     delivery: DrainReport = field(default_factory=DrainReport)
 
 
+POOL_MIN_BYTES = 32 * 1024  # smaller bodies parse faster than a worker process answers
+
+
+def parse_and_judge(
+    feed: str, body: bytes, url: str, content_type: str, language: str, now: datetime, rules: Rules
+) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
+    """Parse a feed body and judge every entry: the CPU-bound part of a poll, run in a worker."""
+    parsed = parse_feed(feed, body, url=url, content_type=content_type, language=language, now=now)
+    return parsed, tuple(judge_entry(entry, rules) for entry in parsed.entries)
+
+
 def entry_key(entry: Entry) -> str:
     """Canonical URL, or a per-feed key for entries that have no link at all."""
     return canonical_url(entry.url) if entry.url else f"entry:{entry.feed}:{entry.guid}"
@@ -95,6 +112,8 @@ class Pipeline:
         pace = config.discord
         self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
         self.digester = Digester(config, fetcher, store, clock)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_broken = False
 
     def reconfigure(self, config: Config) -> None:
         """Adopt a re-read feeds.yaml: topic rules, policies and feeds; connections stay."""
@@ -105,6 +124,8 @@ class Pipeline:
 
     async def aclose(self) -> None:
         await self.digester.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -181,16 +202,15 @@ class Pipeline:
                 self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
                 nxt = self._succeeded(feed, result, None, 0, 0, now)
             return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
+        digest = hashlib.sha256(result.body).hexdigest()
+        if self.store.same_body(feed.name, digest):
+            # A server that ignores conditional requests: same bytes, nothing to parse.
+            with self.store.transaction():
+                self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
+                nxt = self._succeeded(feed, result, None, 0, 0, now)
+            return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
         try:
-            parsed = await asyncio.to_thread(
-                parse_feed,
-                feed.name,
-                result.body,
-                url=result.url,
-                content_type=result.content_type,
-                language=feed.language,
-                now=now,
-            )
+            parsed, verdicts = await self._parse(feed, result, now)
         except ParseError as exc:
             found = (
                 health.discover_feed(result.body, result.url) if "html" in result.content_type.lower() else ""
@@ -200,8 +220,9 @@ class Pipeline:
             raise
         with self.store.transaction():
             self.store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
-            report = self._accept(feed, parsed, now)
+            report = self._accept(feed, parsed, verdicts, now)
             nxt = self._succeeded(feed, result, parsed.ttl, report.new, report.entries, now)
+            self.store.record_body(feed.name, digest)
         report = replace(report, next_poll=nxt.at, next_reason=nxt.reason)
         log.info("%s", report.line())
         return report
@@ -225,18 +246,52 @@ class Pipeline:
         self.store.schedule(feed.name, nxt.at, nxt.reason)
         return nxt
 
-    def _accept(self, feed: FeedConfig, parsed: ParsedFeed, now: datetime) -> FeedReport:
+    async def _parse(
+        self, feed: FeedConfig, result: FetchResult, now: datetime
+    ) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
+        """Parse and judge a body: in worker processes when it is large (both cores work on a
+        big poll), in a thread otherwise (a worker's start-up would cost more)."""
+        assert result.body is not None
+        work = functools.partial(
+            parse_and_judge,
+            feed.name,
+            result.body,
+            result.url,
+            result.content_type,
+            feed.language,
+            now,
+            self.rules,
+        )
+        loop = asyncio.get_running_loop()
+        if len(result.body) >= POOL_MIN_BYTES and (os.cpu_count() or 1) > 1 and not self._pool_broken:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                self._pool = ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context)
+            try:
+                return await loop.run_in_executor(self._pool, work)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): parse here from now on, never lose the poll.
+                log.warning("parser worker processes failed; parsing in this process from now on")
+                self._pool_broken = True
+        return await asyncio.to_thread(work)
+
+    def _accept(
+        self, feed: FeedConfig, parsed: ParsedFeed, verdicts: tuple[Verdict, ...], now: datetime
+    ) -> FeedReport:
         """Decide and store every entry, queueing posts in the same transaction."""
         baseline = not self.store.is_baselined(feed.name)
         new = queued = 0
+        judged = dict(zip(parsed.entries, verdicts, strict=True))
         for entry in sorted(parsed.entries, key=lambda e: e.published):
             key = entry_key(entry)
-            verdict = judge_entry(entry, self.rules)
-            story_id = self.store.story_id_for(key)
+            verdict = judged[entry]
+            # Only relevant entries can be stories; a baseline knows no entry of its feed yet.
+            story_id = self.store.story_id_for(key) if verdict.relevant else None
+            known = None if baseline else self.store.known_entry(entry.feed, entry.guid)
             decision = decide(
                 entry,
                 verdict,
-                known=self.store.known_entry(entry.feed, entry.guid),
+                known=known,
                 story_exists=story_id is not None,
                 baseline=baseline,
                 policy=self.policy,
@@ -252,7 +307,7 @@ class Pipeline:
                 action = Action.COVERAGE if joined else action
                 queued += queued_now
             linked = story_id if verdict.relevant and action is not Action.UPDATED else None
-            self.store.save_entry(entry, key, verdict, action.value, linked, now)
+            self.store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
         if baseline:
             self.store.mark_baselined(feed.name, now)
         return FeedReport(
@@ -309,20 +364,12 @@ class Pipeline:
                     result = await self.fetcher.fetch(replace(feed, url=url), FeedCache())
                     if result.body is None:
                         continue
-                    parsed = await asyncio.to_thread(
-                        parse_feed,
-                        feed.name,
-                        result.body,
-                        url=result.url,
-                        content_type=result.content_type,
-                        language=feed.language,
-                        now=self.clock(),
-                    )
+                    parsed, verdicts = await self._parse(feed, result, self.clock())
                 except FeedError as exc:
                     log.warning("search %s: %s", url, exc.problem)
                     continue
                 with self.store.transaction():
-                    found += self._accept(feed, parsed, self.clock()).new
+                    found += self._accept(feed, parsed, verdicts, self.clock()).new
         log.info("history search: %d new entries", found)
         return found
 

@@ -46,6 +46,7 @@ def m001_initial(db: Database) -> None:
             next_poll_at TEXT,
             next_reason TEXT,
             entries_seen INTEGER NOT NULL DEFAULT 0,
+            body_hash TEXT,
             recent TEXT NOT NULL DEFAULT '[]'
         )""")
     # The running service's heartbeat, for `status` and `health`.
@@ -180,6 +181,9 @@ class Store:
             self.db = Database(conn)
             if self.path != ":memory:":
                 self.db.enable_wal()
+                # WAL with NORMAL sync stays consistent on a crash; only a power cut can
+                # lose the last transactions, and every commit skips an fsync.
+                self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
@@ -198,8 +202,16 @@ class Store:
             yield
 
     # feeds ----------------------------------------------------------------------------
+    def _insert(self, table: str, values: dict[str, Any]) -> int:
+        """A plain INSERT returning the new rowid (sqlite-utils' insert inspects the table
+        schema on every call, which a poll of thousands of entries cannot afford)."""
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cursor = self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
+        return int(cursor.lastrowid or 0)
+
     def feed_row(self, name: str) -> dict[str, Any] | None:
-        rows = list(self.table("feeds").rows_where("name = ?", [name]))
+        rows = list(self.db.query("SELECT * FROM feeds WHERE name = ?", [name]))
         return rows[0] if rows else None
 
     def feed_cache(self, name: str, url: str) -> FeedCache:
@@ -217,8 +229,8 @@ class Store:
         """A row for the feed; a new URL in feeds.yaml forgets where the old one moved or died."""
         self.db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", [name, url])
         self.db.execute(
-            "UPDATE feeds SET url = ?, moved_to = NULL, gone_at = NULL, etag = NULL, last_modified = NULL"
-            " WHERE name = ? AND url != ?",
+            "UPDATE feeds SET url = ?, moved_to = NULL, gone_at = NULL, etag = NULL, last_modified = NULL,"
+            " body_hash = NULL WHERE name = ? AND url != ?",
             [url, name, url],
         )
 
@@ -226,20 +238,20 @@ class Store:
         self, name: str, url: str, status: int, cache: FeedCache, title: str, now: datetime
     ) -> None:
         self.ensure_feed(name, url)
-        self.table("feeds").update(
-            name,
-            {
-                "url": url,
-                "etag": cache.etag,
-                "last_modified": cache.last_modified,
-                "last_fetch_at": iso(now),
-                "last_success_at": iso(now),
-                "last_status": status,
-                "last_error": None,
-                "failures": 0,
-                **({"title": title} if title else {}),
-            },
+        self.db.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch_at = ?, last_success_at = ?,"
+            " last_status = ?, last_error = NULL, failures = 0, title = COALESCE(NULLIF(?, ''), title)"
+            " WHERE name = ?",
+            [cache.etag, cache.last_modified, iso(now), iso(now), status, title, name],
         )
+
+    def same_body(self, name: str, digest: str) -> bool:
+        """Whether the feed sent exactly this body last time (servers that ignore ETags)."""
+        row = self.db.execute("SELECT body_hash FROM feeds WHERE name = ?", [name]).fetchone()
+        return bool(row and row[0] == digest)
+
+    def record_body(self, name: str, digest: str) -> None:
+        self.db.execute("UPDATE feeds SET body_hash = ? WHERE name = ?", [digest, name])
 
     def feed_url(self, name: str, url: str) -> str:
         """Where to fetch a feed: its configured URL, or where a permanent redirect moved it
@@ -336,8 +348,10 @@ class Store:
         decision: str,
         story_id: int | None,
         now: datetime,
+        known: bool = True,
     ) -> None:
-        """Insert a new entry or update a known one (keeping when it was first seen)."""
+        """Insert a new entry or update a known one (keeping when it was first seen); `known`
+        false says the entry is new, which saves the UPDATE that would find nothing."""
         values = {
             "url": entry.url,
             "canonical_url": canonical,
@@ -359,24 +373,30 @@ class Store:
             values["story_id"] = story_id
         # An undated entry's date is when it was first seen; a later poll must not move it.
         update = {k: v for k, v in values.items() if entry.has_date or k not in ("published", "has_date")}
-        cursor = self.db.execute(
-            "UPDATE entries SET " + ", ".join(f"{k} = ?" for k in update) + " WHERE feed = ? AND guid = ?",
-            [*update.values(), entry.feed, entry.guid],
-        )
-        if cursor.rowcount == 0:
-            self.table("entries").insert(
+        updated = 0
+        if known:
+            cursor = self.db.execute(
+                "UPDATE entries SET "
+                + ", ".join(f"{k} = ?" for k in update)
+                + " WHERE feed = ? AND guid = ?",
+                [*update.values(), entry.feed, entry.guid],
+            )
+            updated = cursor.rowcount
+        if updated == 0:
+            self._insert(
+                "entries",
                 {
                     "feed": entry.feed,
                     "guid": entry.guid,
                     "first_seen_at": iso(now),
                     "story_id": story_id,
                     **values,
-                }
+                },
             )
 
     def create_story(self, entry: Entry, canonical: str, kind: str, now: datetime) -> int:
-        table = self.table("stories")
-        table.insert(
+        return self._insert(
+            "stories",
             {
                 "canonical_url": canonical,
                 "url": entry.url or canonical,
@@ -389,9 +409,8 @@ class Store:
                 "language": entry.language,
                 "kind": kind,
                 "created_at": iso(now),
-            }
+            },
         )
-        return int(table.last_rowid or 0)
 
     def set_digest(self, story_id: int, digest: str, source: str) -> None:
         """The summary to post for a story, and where it came from (article, llm, feed)."""
@@ -420,16 +439,15 @@ class Store:
         )
 
     def create_development(self, lead: int, kind: str, first_published: datetime, now: datetime) -> int:
-        table = self.table("developments")
-        table.insert(
+        development = self._insert(
+            "developments",
             {
                 "kind": kind,
                 "first_published": iso(first_published),
                 "lead_story_id": lead,
                 "created_at": iso(now),
-            }
+            },
         )
-        development = int(table.last_rowid or 0)
         self.join_development(lead, development)
         return development
 
@@ -446,7 +464,7 @@ class Store:
 
     def development(self, development_id: int) -> DevelopmentView:
         """A development with its lead story first and the others in order of publication."""
-        dev = self.table("developments").get(development_id)
+        [dev] = self.db.query("SELECT * FROM developments WHERE id = ?", [development_id])
         stories = [
             _story(r)
             for r in self.db.query(
