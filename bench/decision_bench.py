@@ -34,25 +34,46 @@ NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
 FEED = FeedConfig("f", "https://x.example/f", timedelta(minutes=10), timedelta(seconds=30), 1 << 20)
 
 
+ENTRIES_PER_DAY = 1_500  # about what 500 feeds bring in: history grows longer, not denser
+STORIES_PER_DEVELOPMENT = 20
+
+
 def fill(store: Store, size: int) -> None:
-    """`size` stored entries over two years; one in ten relevant, in stories and developments."""
+    """`size` stored entries at ENTRIES_PER_DAY up to now; one in ten relevant, each its own
+    story, twenty stories to a development."""
     db = store.db
     db.execute(
         "INSERT INTO feeds (name, url, baseline_at) VALUES ('f', 'https://x.example/f', ?)", [iso(NOW)]
     )
-    start = NOW - timedelta(days=730)
-    step = timedelta(days=730) / size
+    step = timedelta(days=1) / ENTRIES_PER_DAY
+    start = NOW - step * size
     with store.transaction():
         stories, developments, entries = [], [], []
         for i in range(size):
             when = iso(start + step * i)
             url = f"https://outlet{i % 50}.example/2025/{i}"
-            story = i + 1 if i % 10 == 0 else None
+            story = i // 10 + 1 if i % 10 == 0 else None
             if story is not None:
+                development = (story - 1) // STORIES_PER_DEVELOPMENT + 1
+                if (story - 1) % STORIES_PER_DEVELOPMENT == 0:
+                    developments.append((development, "filing", when, story, when))
                 stories.append(
-                    (story, url, url, f"Story {i}", "", "Outlet", when, "f", "en", "filing", "", story, when)
+                    (
+                        story,
+                        url,
+                        url,
+                        f"Story {i}",
+                        "",
+                        "Outlet",
+                        when,
+                        "f",
+                        "en",
+                        "filing",
+                        "",
+                        development,
+                        when,
+                    )
                 )
-                developments.append((story, "filing", when, story, when))
             entries.append(
                 (
                     f"g{i}",

@@ -18,6 +18,7 @@ hides news, while a missed merge costs one extra post.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -112,6 +113,7 @@ class KindFinder:
         return story_kind == development_kind or story_kind in self._absorbs.get(development_kind, ())
 
 
+@functools.lru_cache(maxsize=20_000)  # the same candidates' headlines come back for every new story
 def words(text: str) -> frozenset[str]:
     """Folded content words and numbers, elisions and possessives cut off ("l'affaire",
     "musk's"); numbers keep their decimal point ("97,4" and "97.4" are one)."""

@@ -166,7 +166,8 @@ def iso(when: datetime) -> str:
 
 
 def from_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The inverse of `iso` (fromisoformat is C, strptime pure Python: this runs per story)."""
+    return datetime.fromisoformat(text)
 
 
 class Store:
@@ -455,12 +456,21 @@ class Store:
         self.db.execute("UPDATE stories SET development_id = ? WHERE id = ?", [development_id, story_id])
 
     def developments_between(self, start: datetime, end: datetime) -> list[DevelopmentView]:
-        """Developments whose first story was published in [start, end]: clustering candidates."""
-        rows = self.db.execute(
-            "SELECT id FROM developments WHERE first_published BETWEEN ? AND ? ORDER BY first_published",
+        """Developments whose first story was published in [start, end]: clustering candidates,
+        read in one query (this runs for every relevant entry of every poll)."""
+        rows = self.db.query(
+            "SELECT d.id AS dev_id, d.kind AS dev_kind, d.first_published AS dev_first,"
+            " d.lead_story_id AS dev_lead, s.* FROM developments d JOIN stories s ON s.development_id = d.id"
+            " WHERE d.first_published BETWEEN ? AND ? ORDER BY d.first_published, d.id, s.published, s.id",
             [iso(start), iso(end)],
-        ).fetchall()
-        return [self.development(row[0]) for row in rows]
+        )
+        grouped: dict[int, tuple[dict[str, Any], list[Story]]] = {}
+        for row in rows:
+            grouped.setdefault(row["dev_id"], (row, []))[1].append(_story(row))
+        return [
+            _view(head["dev_id"], head["dev_kind"], head["dev_first"], head["dev_lead"], stories)
+            for head, stories in grouped.values()
+        ]
 
     def development(self, development_id: int) -> DevelopmentView:
         """A development with its lead story first and the others in order of publication."""
@@ -471,14 +481,7 @@ class Store:
                 "SELECT * FROM stories WHERE development_id = ? ORDER BY published, id", [development_id]
             )
         ]
-        lead = next(s for s in stories if s.id == dev["lead_story_id"])
-        return DevelopmentView(
-            id=development_id,
-            kind=dev["kind"],
-            first_published=from_iso(dev["first_published"]),
-            lead=lead,
-            coverage=tuple(s for s in stories if s.id != lead.id),
-        )
+        return _view(development_id, dev["kind"], dev["first_published"], dev["lead_story_id"], stories)
 
     def post_message(self, development_id: int) -> tuple[str, str | None] | None:
         """The state and message id of a development's post, if it was queued."""
@@ -680,6 +683,17 @@ class Store:
             "feeds": feeds,
             "dead": dead,
         }
+
+
+def _view(development_id: int, kind: str, first: str, lead_id: int, stories: list[Story]) -> DevelopmentView:
+    lead = next(s for s in stories if s.id == lead_id)
+    return DevelopmentView(
+        id=development_id,
+        kind=kind,
+        first_published=from_iso(first),
+        lead=lead,
+        coverage=tuple(s for s in stories if s.id != lead.id),
+    )
 
 
 def _story(row: dict[str, Any]) -> Story:
