@@ -46,8 +46,15 @@ def test_no_secret_in_any_log_line(tmp_path: Path, feed_server: FeedServer, fmt:
             timeout=120,
         )
     assert result.stderr
+    status = [
+        subprocess.run(
+            command(tmp_path, "status", *flag), env=env, capture_output=True, text=True, timeout=60
+        )
+        for flag in ((), ("--json",))
+    ]
     for secret in (WEBHOOK_TOKEN, WEBHOOK_URL, "key-0123456789"):
         assert secret not in result.stderr and secret not in result.stdout
+        assert all(secret not in s.stdout + s.stderr for s in status)
     if fmt == "json":
         for line in result.stderr.splitlines():
             entry = json.loads(line)

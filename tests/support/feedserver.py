@@ -97,6 +97,11 @@ class FeedServer:
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def wait_for_hits_total(self, count: int, timeout: float = 60.0) -> bool:
+        """Block until the server has answered `count` requests in all (or the timeout passes)."""
+        with self._seen:
+            return self._seen.wait_for(lambda: len(self.requests) >= count, timeout=timeout)
+
     def wait_for_hits(self, path: str, count: int, timeout: float = 60.0) -> list[Seen]:
         """Block until `path` has been requested `count` times (or the timeout passes)."""
         with self._seen:
