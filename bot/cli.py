@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -286,14 +287,10 @@ class BackfillProgress:
 
 
 def cmd_retry(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
-    store = Store(db)
-    try:
-        with store.transaction():
-            requeued = store.retry_dead(datetime.now(UTC))
-            halted = store.halted()
-            store.resume()
-    finally:
-        store.close()
+    with closing(Store(db)) as store, store.transaction():
+        requeued = store.retry_dead(datetime.now(UTC))
+        halted = store.halted()
+        store.resume()
     if halted:
         print(f"delivery halt lifted (was: {halted[0]})")
     print(f"{requeued} dead deliveries re-queued")
@@ -306,11 +303,8 @@ def cmd_retry(args: argparse.Namespace, config: Config, env: Env, db: str) -> in
 
 
 def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
-    store = Store(db)
-    try:
+    with closing(Store(db)) as store:
         rows = store.recent_developments(max(1, args.limit))
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -389,11 +383,8 @@ def cmd_summarize(args: argparse.Namespace, config: Config, env: Env, db: str) -
 
 
 def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
-    store = Store(db)
-    try:
+    with closing(Store(db)) as store:
         report: dict[str, Any] = {"mode": env.mode, **store.status()}
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
@@ -407,11 +398,8 @@ def cmd_health(args: argparse.Namespace, config: Config, env: Env, db: str) -> i
         return 1
     shortest = min((f.interval for f in config.feeds), default=config.polling.interval)
     max_age = args.max_age or max(timedelta(minutes=15), 3 * shortest)
-    store = Store(db)
-    try:
+    with closing(Store(db)) as store:
         ok, message = service_health(store.status(), datetime.now(UTC), max_age)
-    finally:
-        store.close()
     print(message)
     return 0 if ok else 1
 

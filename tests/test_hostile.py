@@ -3,7 +3,6 @@ exhausts memory or leaks; each failure is one clear line in status."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import subprocess
@@ -19,6 +18,7 @@ from bot.parse import parse_feed
 from bot.render import render_story
 from tests.conftest import shared_path
 from tests.support.cli import command, environment
+from tests.support.cli import status as status_of
 from tests.support.feeds import write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.support.hostile import HostileServer
@@ -54,15 +54,7 @@ def test_hostile_servers_cost_bounded_time_and_memory(tmp_path: Path) -> None:
     assert elapsed < 60  # every feed's deadline is 4 s; retries and redirects included
     assert int(peak_kb) / 1024 <= 200, f"peak RSS {int(peak_kb) / 1024:.0f} MB"
     assert "Traceback" not in result.stderr
-    status = json.loads(
-        subprocess.run(
-            command(tmp_path, "status", "--json"),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=environment(),
-        ).stdout
-    )
+    status = status_of(tmp_path)
     errors = {f["name"][2:]: f["last_error"] for f in status["feeds"] if f["failures"]}
     failing = {"gzip-bomb", "huge", "drip", "loop", "scheme", "404", "410", "500", "html", "empty"}
     assert set(errors) == failing
@@ -131,15 +123,7 @@ def test_every_feedparser_test_feed_in_one_poll(tmp_path: Path, feed_server: Fee
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    status = json.loads(
-        subprocess.run(
-            command(tmp_path, "status", "--json"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=environment(),
-        ).stdout
-    )
+    status = status_of(tmp_path)
     assert len(status["feeds"]) == len(files) > 2000
     failed = [f for f in status["feeds"] if f["failures"]]
     assert all(f["last_error"] and "\n" not in f["last_error"] for f in failed)  # one clear line each

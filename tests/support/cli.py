@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def command(tmp: Path, *args: str, config: str = "feeds.yaml") -> list[str]:
@@ -16,3 +19,15 @@ def environment(**discord: str) -> dict[str, str]:
     """This process's environment without any DISCORD_* variable, plus `discord`'s."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
     return env | {f"DISCORD_{k.upper()}": v for k, v in discord.items()}
+
+
+def status(tmp: Path, **discord: str) -> dict[str, Any]:
+    """`followup-bot status --json` for the test's database."""
+    result = subprocess.run(
+        command(tmp, "status", "--json"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment(**discord),
+    )
+    return dict(json.loads(result.stdout))

@@ -9,7 +9,8 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.http import QuietHandler, QuietServer
 
 
 @dataclass
@@ -29,11 +30,6 @@ class Seen:
     at: float = 0.0  # time.monotonic() when the request arrived
 
 
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A client that hangs up mid-answer (a timeout, a killed process) is not news."""
-
-
 class FeedServer:
     """`with FeedServer() as server: server.routes['/a.xml'] = Route(body)`."""
 
@@ -44,12 +40,7 @@ class FeedServer:
         self._seen = threading.Condition(self._lock)
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 with outer._seen:
                     outer.requests.append(
@@ -58,7 +49,7 @@ class FeedServer:
                     outer._seen.notify_all()
                     route = outer.routes.get(self.path) or outer.routes.get(self.path.split("?")[0])
                 if route is None:
-                    self._answer(404, b"not found", {"Content-Type": "text/plain"})
+                    self.answer(404, b"not found", {"Content-Type": "text/plain"})
                     return
                 if route.hang is not None:
                     route.hang.wait(timeout=30)
@@ -68,21 +59,11 @@ class FeedServer:
                     tag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
                     headers["ETag"] = tag
                     if self.headers.get("If-None-Match") == tag:
-                        self._answer(304, b"", {"ETag": tag})
+                        self.answer(304, b"", {"ETag": tag})
                         return
-                self._answer(route.status, route.body, headers)
+                self.answer(route.status, route.body, headers)
 
-            def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if body:
-                    self.wfile.write(body)
-
-        self._server = _QuietServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = QuietServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

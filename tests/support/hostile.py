@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.support.http import QuietHandler, QuietServer
 
 GOOD = (
     b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Good</title>'
@@ -86,12 +87,7 @@ class HostileServer:
         }
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 path = self.path
                 if path == "/huge":
@@ -117,32 +113,19 @@ class HostileServer:
                         self.wfile.flush()
                     return
                 if path == "/loop":
-                    return self._send(302, b"", {"Location": "/loop"})
+                    return self.answer(302, b"", {"Location": "/loop"})
                 if path == "/scheme":
-                    return self._send(302, b"", {"Location": "file:///etc/passwd"})
+                    return self.answer(302, b"", {"Location": "file:///etc/passwd"})
                 if path in ("/404", "/410", "/500"):
-                    return self._send(int(path[1:]), b"no", {"Retry-After": "0"})
+                    return self.answer(int(path[1:]), b"no", {"Retry-After": "0"})
                 if path == "/empty":
-                    return self._send(200, b"", {"Content-Type": "application/rss+xml"})
+                    return self.answer(200, b"", {"Content-Type": "application/rss+xml"})
                 headers = {"Content-Type": "text/html" if path == "/html" else "application/rss+xml"}
                 if path == "/gzip-bomb":
                     headers["Content-Encoding"] = "gzip"
-                self._send(200, bodies[path], headers)
+                self.answer(200, bodies[path], headers)
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        class Quiet(ThreadingHTTPServer):
-            def handle_error(self, request: object, client_address: object) -> None:
-                return None
-
-        self._server = Quiet(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = QuietServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
