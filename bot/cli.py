@@ -24,7 +24,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from bot import __version__, logs
 from bot.config import Config, Env, check_http_url, load_config, load_env, parse_duration
 from bot.deliver import make_deliverer
-from bot.digest import Digest, Digester
 from bot.errors import BotError, ConfigError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge
@@ -171,8 +170,11 @@ def cmd_check(args: argparse.Namespace, config: Config, env: Env, db: str) -> in
     return 0
 
 
-def _run(env: Env, config: Config, db: str, work: Callable[[Pipeline], Awaitable[T]]) -> T:
-    """Open the store, fetcher and deliverer around `work`, and close them whatever happens."""
+def _run(
+    env: Env, config: Config, db: str, work: Callable[[Pipeline], Awaitable[T]], quiet: bool = False
+) -> T:
+    """Open the store, fetcher and deliverer around `work`, and close them whatever happens;
+    `quiet` for commands that post nothing (no console-mode notice)."""
 
     async def go() -> T:
         store = Store(db)
@@ -183,7 +185,7 @@ def _run(env: Env, config: Config, db: str, work: Callable[[Pipeline], Awaitable
             allow_private=polling.allow_private,
         )
         deliverer = make_deliverer(env, config)
-        if deliverer.mode == "console":
+        if deliverer.mode == "console" and not quiet:
             log.info(CONSOLE_NOTICE)
         pipeline = Pipeline(config, store, fetcher, deliverer)
         try:
@@ -358,19 +360,9 @@ def cmd_explain(args: argparse.Namespace, config: Config, env: Env, db: str) -> 
 def cmd_summarize(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
     check_http_url(args.url, "summarize", "URL")
 
-    async def go() -> Digest:
-        store = Store(db)
-        polling = config.polling
-        fetcher = Fetcher(concurrency=1, per_host=1, allow_private=polling.allow_private)
-        digester = Digester(config, fetcher, store, lambda: datetime.now(UTC))
-        try:
-            return await digester.digest(args.title, "", args.url, fetch=True)
-        finally:
-            await digester.aclose()
-            await fetcher.aclose()
-            store.close()
-
-    digest = asyncio.run(go())
+    digest = _run(
+        Env(), config, db, lambda p: p.digester.digest(args.title, "", args.url, fetch=True), quiet=True
+    )
     if args.json:
         report = {"url": args.url, "source": digest.source, "summary": digest.text, "chars": len(digest.text)}
         print(json.dumps(report, indent=2, ensure_ascii=False))

@@ -100,11 +100,7 @@ def install(tree: app_commands.CommandTree[discord.Client], pipeline: Pipeline) 
             text = f"Expected a day like 2024-02-29, got {escape(defuse(since[:40]))}."
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
             return
-        developments = pipeline.store.unposted_developments(start, None, None)
-        now = pipeline.clock()
-        with pipeline.store.transaction():
-            for development in developments:
-                pipeline.store.enqueue_post(development.id, now)
+        developments = pipeline.queue_unposted(start)
         minutes = len(developments) * pipeline.pacer.seconds_per_request / 60
         text = f"Posting {len(developments)} developments since {start:%Y-%m-%d}, about {minutes:.0f} min."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)

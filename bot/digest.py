@@ -34,14 +34,17 @@ class Digest:
 class Digester:
     """Owns the LLM client; `prepare` fills in the summaries of developments about to be posted."""
 
-    def __init__(self, config: Config, fetcher: Fetcher, store: Store, clock: Callable[[], datetime]) -> None:
-        self.config = config
-        self.summaries = config.summaries
+    def __init__(self, fetcher: Fetcher, store: Store, clock: Callable[[], datetime]) -> None:
         self.fetcher = fetcher
         self.store = store
         self.clock = clock
-        self.rules = Rules.from_topic(config.topic)
-        self._client = httpx.AsyncClient(trust_env=False) if self.summaries.llm else None
+        self._client: httpx.AsyncClient | None = None
+
+    def configure(self, config: Config, rules: Rules) -> None:
+        """Adopt feeds.yaml and the pipeline's compiled topic rules (at start and on reload)."""
+        self.config = config
+        self.summaries = config.summaries
+        self.rules = rules
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -73,8 +76,10 @@ class Digester:
 
     async def _llm(self, title: str, text: str) -> str | None:
         config = self.summaries.llm
-        if config is None or self._client is None or len(text) < 80:
+        if config is None or len(text) < 80:
             return None
+        if self._client is None:
+            self._client = httpx.AsyncClient(trust_env=False)
         day = self.clock().strftime("%Y-%m-%d")
         if self.store.llm_requests(day) >= config.max_requests_per_day:
             log.info("LLM: daily cap of %d requests reached; extractive summary", config.max_requests_per_day)

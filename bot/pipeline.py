@@ -29,7 +29,7 @@ from bot.match import Rules, judge_entry
 from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story, Verdict
 from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
-from bot.store import Store
+from bot.store import FeedState, Store
 from bot.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -105,22 +105,22 @@ class Pipeline:
         self.fetcher = fetcher
         self.deliverer = deliverer
         self.clock = clock
-        self.rules = Rules.from_topic(config.topic)
-        self.kinds = cluster.KindFinder(config.topic.developments)
-        self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
         self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
-        pace = config.discord
-        self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
-        self.digester = Digester(config, fetcher, store, clock)
+        self.digester = Digester(fetcher, store, clock)
         self._pool: ProcessPoolExecutor | None = None
         self._pool_broken = False
+        self.reconfigure(config)
 
     def reconfigure(self, config: Config) -> None:
-        """Adopt a re-read feeds.yaml: topic rules, policies and feeds; connections stay."""
+        """Adopt feeds.yaml (at start, and again on reload): everything derived from it is
+        built here and only here; connections stay."""
         self.config = config
         self.rules = Rules.from_topic(config.topic)
         self.kinds = cluster.KindFinder(config.topic.developments)
         self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
+        pace = config.discord
+        self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
+        self.digester.configure(config, self.rules)
 
     async def aclose(self) -> None:
         await self.digester.aclose()
@@ -145,12 +145,11 @@ class Pipeline:
     async def poll_feed(self, feed: FeedConfig) -> FeedReport:
         """Fetch, parse and store one feed, and schedule its next poll; never raises for a
         feed's own failure."""
-        row = self.store.feed_row(feed.name)
-        if row and row["gone_at"] and row["url"] == feed.url:
+        state = self.store.feed_state(feed.name, feed.url)
+        if state.gone:
             return FeedReport(feed.name, ok=False, error="gone (HTTP 410): remove it or give it a new url")
-        target = replace(feed, url=self.store.feed_url(feed.name, feed.url))
         try:
-            return await self._poll_feed(feed, target)
+            return await self._poll_feed(feed, state)
         except FeedError as exc:
             return self._failed(feed, exc)
         except Exception as exc:  # a bug must cost one feed one cycle, not the service
@@ -188,8 +187,8 @@ class Pipeline:
         log.warning("%s", report.line())
         return report
 
-    async def _poll_feed(self, feed: FeedConfig, target: FeedConfig) -> FeedReport:
-        result = await self.fetcher.fetch(target, self.store.feed_cache(feed.name, feed.url))
+    async def _poll_feed(self, feed: FeedConfig, state: FeedState) -> FeedReport:
+        result = await self.fetcher.fetch(replace(feed, url=state.url), state.cache)
         now = self.clock()
         if result.moved_to:
             log.warning(
@@ -197,14 +196,9 @@ class Pipeline:
                 feed.name,
                 result.moved_to,
             )
-        if result.not_modified or result.body is None:
-            with self.store.transaction():
-                self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
-                nxt = self._succeeded(feed, result, None, 0, 0, now)
-            return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
-        digest = hashlib.sha256(result.body).hexdigest()
-        if self.store.same_body(feed.name, digest):
-            # A server that ignores conditional requests: same bytes, nothing to parse.
+        digest = hashlib.sha256(result.body).hexdigest() if result.body is not None else ""
+        if result.body is None or digest == state.body_hash:
+            # 304, or a server that ignores conditional requests sending the same bytes: nothing to parse.
             with self.store.transaction():
                 self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
                 nxt = self._succeeded(feed, result, None, 0, 0, now)
@@ -281,10 +275,10 @@ class Pipeline:
         """Decide and store every entry, queueing posts in the same transaction."""
         baseline = not self.store.is_baselined(feed.name)
         new = queued = 0
-        judged = dict(zip(parsed.entries, verdicts, strict=True))
-        for entry in sorted(parsed.entries, key=lambda e: e.published):
+        for entry, verdict in sorted(
+            zip(parsed.entries, verdicts, strict=True), key=lambda p: p[0].published
+        ):
             key = entry_key(entry)
-            verdict = judged[entry]
             # Only relevant entries can be stories; a baseline knows no entry of its feed yet.
             story_id = self.store.story_id_for(key) if verdict.relevant else None
             known = None if baseline else self.store.known_entry(entry.feed, entry.guid)
@@ -373,6 +367,17 @@ class Pipeline:
         log.info("history search: %d new entries", found)
         return found
 
+    def queue_unposted(
+        self, since: datetime, until: datetime | None = None, feed: FeedConfig | None = None
+    ) -> list[DevelopmentView]:
+        """Queue, in one transaction, the posts of the developments in range never posted."""
+        developments = self.store.unposted_developments(since, until, feed.name if feed else None)
+        now = self.clock()
+        with self.store.transaction():
+            for development in developments:
+                self.store.enqueue_post(development.id, now)
+        return developments
+
     async def backfill(
         self,
         since: datetime,
@@ -390,12 +395,8 @@ class Pipeline:
             if search_history:
                 end = until or self.clock() + timedelta(days=1)
                 await self.search_history(since, end, [feed] if feed else self.config.feeds)
-        developments = self.store.unposted_developments(since, until, feed.name if feed else None)
         if dry_run:
-            return developments, None
-        now = self.clock()
-        with self.store.transaction():
-            for development in developments:
-                self.store.enqueue_post(development.id, now)
+            return self.store.unposted_developments(since, until, feed.name if feed else None), None
+        developments = self.queue_unposted(since, until, feed)
         delivery = await self.deliver(progress)
         return developments, CycleReport(cycle.feeds if cycle else (), delivery)

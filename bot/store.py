@@ -149,6 +149,17 @@ def m001_initial(db: Database) -> None:
 
 
 @dataclass(frozen=True)
+class FeedState:
+    """A feed as a poll starts: where to fetch it, its validators, whether it is retired, and
+    the hash of the last body parsed (for servers that ignore conditional requests)."""
+
+    url: str
+    cache: FeedCache
+    gone: bool
+    body_hash: str | None
+
+
+@dataclass(frozen=True)
 class OutboxRow:
     """One pending delivery: a development's post, or an edit of the message that posted it."""
 
@@ -215,12 +226,18 @@ class Store:
         rows = list(self.db.query("SELECT * FROM feeds WHERE name = ?", [name]))
         return rows[0] if rows else None
 
-    def feed_cache(self, name: str, url: str) -> FeedCache:
-        """Validators from the last fetch, unless the feed's URL changed since."""
+    def feed_state(self, name: str, url: str) -> FeedState:
+        """What a poll needs to know of a feed, read once; a URL changed in feeds.yaml starts
+        over (no validators, no move, no retirement)."""
         row = self.feed_row(name)
         if row is None or row["url"] != url:
-            return FeedCache()
-        return FeedCache(etag=row["etag"], last_modified=row["last_modified"])
+            return FeedState(url=url, cache=FeedCache(), gone=False, body_hash=None)
+        return FeedState(
+            url=row["moved_to"] or url,
+            cache=FeedCache(etag=row["etag"], last_modified=row["last_modified"]),
+            gone=bool(row["gone_at"]),
+            body_hash=row["body_hash"],
+        )
 
     def is_baselined(self, name: str) -> bool:
         row = self.feed_row(name)
@@ -246,19 +263,8 @@ class Store:
             [cache.etag, cache.last_modified, iso(now), iso(now), status, title, name],
         )
 
-    def same_body(self, name: str, digest: str) -> bool:
-        """Whether the feed sent exactly this body last time (servers that ignore ETags)."""
-        row = self.db.execute("SELECT body_hash FROM feeds WHERE name = ?", [name]).fetchone()
-        return bool(row and row[0] == digest)
-
     def record_body(self, name: str, digest: str) -> None:
         self.db.execute("UPDATE feeds SET body_hash = ? WHERE name = ?", [digest, name])
-
-    def feed_url(self, name: str, url: str) -> str:
-        """Where to fetch a feed: its configured URL, or where a permanent redirect moved it
-        (forgotten when feeds.yaml names a new URL)."""
-        row = self.feed_row(name)
-        return str(row["moved_to"]) if row and row["url"] == url and row["moved_to"] else url
 
     def record_moved(self, name: str, moved_to: str) -> None:
         self.db.execute("UPDATE feeds SET moved_to = ? WHERE name = ?", [moved_to, name])

@@ -13,6 +13,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.digest import Digest, Digester
 from bot.fetch import Fetcher, RetryPolicy
+from bot.match import Rules
 from bot.store import Store
 from tests.conftest import FIXTURES
 from tests.support.cli import command, environment
@@ -37,7 +38,8 @@ def digest(cfg: Config, tmp_path: Path, title: str, text: str, url: str, times: 
     async def go() -> list[Digest]:
         fetcher = Fetcher(allow_private=True, retry=RetryPolicy(attempts=1))
         store = Store(tmp_path / "bot.db")
-        digester = Digester(cfg, fetcher, store, lambda: NOW)
+        digester = Digester(fetcher, store, lambda: NOW)
+        digester.configure(cfg, Rules.from_topic(cfg.topic))
         try:
             return [await digester.digest(title, text, url) for _ in range(times)]
         finally:

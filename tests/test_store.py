@@ -45,8 +45,8 @@ def test_corrupt_database_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_feed_cache_and_health(store: Store) -> None:
-    assert store.feed_cache("f", "https://x.example/feed") == FeedCache('"e"', None)
-    assert store.feed_cache("f", "https://x.example/moved") == FeedCache()  # URL changed: start over
+    assert store.feed_state("f", "https://x.example/feed").cache == FeedCache('"e"', None)
+    assert store.feed_state("f", "https://x.example/moved").cache == FeedCache()  # URL changed: start over
     store.record_failure("f", "https://x.example/feed", "HTTP 500", NOW)
     row = store.feed_row("f")
     assert row is not None and row["failures"] == 1 and row["last_error"] == "HTTP 500"
@@ -146,6 +146,6 @@ def test_notices_go_first_and_need_no_development(store: Store) -> None:
 
 def test_a_new_url_forgets_where_the_old_one_moved(store: Store) -> None:
     store.record_moved("f", "https://x.example/moved")
-    assert store.feed_url("f", "https://x.example/feed") == "https://x.example/moved"
+    assert store.feed_state("f", "https://x.example/feed").url == "https://x.example/moved"
     store.ensure_feed("f", "https://x.example/new")
-    assert store.feed_url("f", "https://x.example/new") == "https://x.example/new"
+    assert store.feed_state("f", "https://x.example/new").url == "https://x.example/new"
