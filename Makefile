@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint unit poll check eval bench clean
+.PHONY: run test lint unit poll check eval bench clean install-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,11 @@ bench: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest -q
 
-test: lint unit
+# A fresh venv, the pip Python ships, `pip install .`, `followup-bot check`.
+install-check:
+	PYTHON=$(PYTHON) scripts/install_check.sh
+
+test: lint unit install-check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

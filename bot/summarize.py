@@ -31,15 +31,20 @@ _BOILERPLATE = re.compile(
 )
 _CREDIT = re.compile(
     r"(?i)^(photo|foto|image|bild|imagen|immagine|crédit|credit)s?\b\s*[:(]|"
-    r"\((photo|foto|image)[^)]*\)|\b(getty images|afp photo|ap photo|reuters/|dpa/|© )"
+    r"\((photo|foto|image)[^()]*\)|\b(getty images|afp photo|ap photo|reuters/|dpa/|© )"
 )
 _BYLINE = re.compile(
     r"^(by|par|von|por|di|de)\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}\s*[,|·—–-]?\s*", re.IGNORECASE
 )
 # "SAN FRANCISCO (Reuters) - ", "OAKLAND, Calif. - " or "Oakland (dpa) - " opening a story.
+# Words must be separated by a comma or white space: with optional separators a run of
+# capitals splits into words in exponentially many ways, and a failed match tries them all.
+_WORD = r"[A-ZÀ-Ý][\w.'’]*"
+_SEP = r"(?:,\s*|\s+)"
+_PLACE = r"\([^)]{1,30}\)"
 _DATELINE = re.compile(
-    r"^(?:[A-ZÀ-Ý]{3,}[\w.'’]*,?\s*(?:[A-ZÀ-Ý][\w.'’]*,?\s*){0,3}(?:\([^)]{1,30}\))?"
-    r"|(?:[A-ZÀ-Ý][\w.'’]*,?\s){1,4}\([^)]{1,30}\))\s*[-—–]{1,2}\s+"
+    rf"^(?:[A-ZÀ-Ý]{{3}}[\w.'’]*(?:{_SEP}{_WORD}){{0,3}},?(?:\s*{_PLACE})?"
+    rf"|(?:{_WORD}{_SEP}){{1,4}}{_PLACE})\s*[-—–]{{1,2}}\s+"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(\[]?[A-ZÀ-Ý0-9¿¡])")
 # Words whose full stop does not end a sentence.
@@ -47,9 +52,11 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st inc corp co ltd vs no jan feb mar apr jun jul aug sep sept oct nov dec "
     "u.s u.k e.g i.e calif mme mlle m dott sig sra srta z.b bzw nr".split()
 )
-_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+# `[^<>]`, not `[^>]`: an opener that never closes must not make every later `<` rescan the text.
+_TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")
+_BREAK = re.compile(r"</?(p|br|div|li|h\d)[^<>]*>", re.IGNORECASE)
 _COMPLETE = re.compile(r"[.!?…][\"'”’»)]*$")
-_WORD = re.compile(r"\w+")
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def clean(text: str) -> list[str]:
             break
         text = unescaped
     if _TAG.search(text):
-        text = re.sub(r"</?(p|br|div|li|h\d)[^>]*>", "\n", text, flags=re.IGNORECASE)
+        text = _BREAK.sub("\n", text)
         text = "\n".join(strip_html(part) for part in text.split("\n"))
     paragraphs = []
     for raw in re.split(r"\n\s*\n|\n", text):
@@ -109,7 +116,7 @@ def sentences(paragraphs: list[str]) -> list[Sentence]:
                 and not _is_boilerplate(text)
                 and not _CREDIT.search(text)
             ):
-                words = frozenset(w for w in _WORD.findall(fold(text)) if len(w) > 3)
+                words = frozenset(w for w in _WORDS.findall(fold(text)) if len(w) > 3)
                 found.append(Sentence(len(found), text, words))
     return found
 
@@ -140,7 +147,7 @@ def summarize(
     found = [s for s in sentences(clean(text)) if not _echoes(title, s.text)]
     if not found:
         return ""
-    head = frozenset(w for w in _WORD.findall(fold(title)) if len(w) > 3)
+    head = frozenset(w for w in _WORDS.findall(fold(title)) if len(w) > 3)
 
     def score(s: Sentence) -> float:
         lead = 1.0 / (1 + s.index)

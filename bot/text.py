@@ -11,11 +11,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*(?=\s)")
 
 
-# Tags start with a letter, "/", "!" or "?": "5 < 6" is text, not a tag.
-_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Tags start with a letter, "/", "!" or "?": "5 < 6" is text, not a tag. Every pattern
+# here stops at the next "<", so an opener that never closes costs one scan, not one per "<".
+_HIDDEN_START = re.compile(r"<!--|<(script|style|noscript|template)\b", re.IGNORECASE)
+_HIDDEN_END = {
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "noscript", "template")
+}
 _BLOCK = re.compile(r"</?(?:p|br|div|li|tr|h[1-6]|blockquote)\b[^<>]*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![A-Za-z][^<>]*>|<\?[^<>]*\?>")
+
+
+def drop_hidden(text: str) -> str:
+    """Remove comments and script/style/noscript/template elements, in one linear pass.
+    An opener that is never closed hides the rest of the text, as it does in a browser."""
+    kept: list[str] = []
+    position = 0
+    while (opener := _HIDDEN_START.search(text, position)) is not None:
+        kept.append(text[position : opener.start()])
+        if opener.group(1) is None:
+            end = text.find("-->", opener.end())
+            position = -1 if end < 0 else end + 3
+        else:
+            closer = _HIDDEN_END[opener.group(1).lower()].search(text, opener.end())
+            position = -1 if closer is None else closer.end()
+        if position < 0:
+            return "".join(kept)
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def strip_html(value: str) -> str:
@@ -27,7 +49,7 @@ def strip_html(value: str) -> str:
         return squash(value)
     text = value
     for _ in range(2):  # escaped HTML inside HTML (Google News descriptions) needs a second pass
-        text = _INVISIBLE.sub("", _COMMENT.sub("", text))
+        text = drop_hidden(text)
         text = _TAG.sub("", _BLOCK.sub(" ", text))
         unescaped = html.unescape(text)
         if unescaped == text or not _TAG.search(unescaped):

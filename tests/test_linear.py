@@ -1,0 +1,82 @@
+"""Every regex that sees feed or page text is linear: inputs that took minutes before (a
+run of capitals against the dateline, openers that never close) now take milliseconds.
+
+The bound is generous (5 s) so that it catches a hang, not a slow machine."""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+
+from bot import cluster, match, parse, render, summarize, text, urls
+from bot.summarize import clean
+from bot.text import strip_html
+
+BOUND = 5.0  # seconds; the slow forms took from 15 s to many minutes on these inputs
+N = 64 * 1024
+
+
+def _quick(work: Callable[[], object]) -> None:
+    start = time.perf_counter()
+    work()
+    assert time.perf_counter() - start < BOUND
+
+
+# Each input made one of the old patterns backtrack: before the fix, in brackets.
+CASES = {
+    "dateline: capitals": "A" * 3000 + " x",  # n^5 on _DATELINE (120 capitals: 15 s)
+    "dateline: capital words": "AB " * 3000 + "x",
+    "comment openers": "<!--" * (N // 4),  # quadratic in strip_html (64 KB: 4 s)
+    "script openers": "<script>" * (N // 8),  # quadratic in strip_html
+    "tag openers": "<a" * (N // 2),  # quadratic on summarize._TAG
+    "photo credits": "(photo " * (N // 7),  # quadratic on summarize._CREDIT
+    "break openers": "<p" * (N // 2) + "<b>",
+    "stops and quotes": "." + ")" * N + "x",
+    "spaces": "a" + " " * N + "b",
+    "byline": "By " + "Ab " * (N // 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cleaning_and_summarising_stay_linear(name: str) -> None:
+    value = CASES[name]
+    _quick(lambda: strip_html(value))
+    _quick(lambda: clean(value))
+    _quick(lambda: summarize.summarize("Musk v. OpenAI", value, 500))
+
+
+def test_the_dateline_still_comes_off() -> None:
+    for opening in ("SAN FRANCISCO (Reuters) - ", "OAKLAND, Calif. - ", "Oakland (dpa) - ", "PARIS — "):
+        assert clean(opening + "The jury found for OpenAI.") == ["The jury found for OpenAI."], opening
+
+
+def test_unclosed_comments_and_scripts_hide_the_rest() -> None:
+    assert strip_html("kept<!-- open") == "kept"
+    assert strip_html("kept<script>x = 1 <b>") == "kept"
+    assert strip_html("a<!-- x -->b<SCRIPT src=x>1</script >c") == "abc"
+
+
+def _patterns(module: ModuleType) -> list[re.Pattern[str]]:
+    found = [v for v in vars(module).values() if isinstance(v, re.Pattern)]
+    found += [v for d in vars(module).values() if isinstance(d, dict) for v in d.values()]
+    return [p for p in found if isinstance(p, re.Pattern) and isinstance(p.pattern, str)]
+
+
+def test_every_module_pattern_is_linear_on_hostile_text() -> None:
+    """A sweep of every compiled pattern of the modules that read feed or page text."""
+    patterns = [p for m in (cluster, match, parse, render, summarize, text, urls) for p in _patterns(m)]
+    assert len(patterns) > 15
+    for pattern in patterns:
+        for value in CASES.values():
+            _quick(functools.partial(_exercise, pattern, value))
+
+
+def _exercise(pattern: re.Pattern[str], value: str) -> None:
+    pattern.search(value)
+    pattern.sub("", value)
+    pattern.split(value)
