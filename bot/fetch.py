@@ -5,13 +5,13 @@ retries with backoff, and bounded concurrency overall and per host. Never parses
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import http.cookiejar
 import logging
 import random
-import socket
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -19,13 +19,13 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from bot import USER_AGENT
-from bot.config import FeedConfig
+from bot.config import FeedConfig, Polling
 from bot.errors import FetchError
+from bot.guard import AddressRefused, GuardedBackend, PinnedTransport, Resolver, system_resolver
 from bot.models import FeedCache, FetchResult
 
 log = logging.getLogger(__name__)
 
-Resolver = Callable[[str, int], Awaitable[list[str]]]
 Sleep = Callable[[float], Awaitable[None]]
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -33,6 +33,7 @@ MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONNECT_TIMEOUT = 10.0
 MAX_RETRY_DELAY = 30.0  # a server asking for a longer pause gets it at the next scheduled poll
+MAX_HINT = 7 * 86400.0  # seconds; longer Retry-After, max-age or Expires are read as this
 
 
 @dataclass(frozen=True)
@@ -41,23 +42,6 @@ class RetryPolicy:
 
     attempts: int = 3
     backoff: float = 1.0
-
-
-async def system_resolver(host: str, port: int) -> list[str]:
-    """All addresses `host` resolves to, as httpx would connect to them."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
-
-
-def is_public_address(address: str) -> bool:
-    """True only for globally routable unicast addresses."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 class Fetcher:
@@ -78,16 +62,23 @@ class Fetcher:
             # Only encodings we inflate ourselves, under the cap (see _read_capped).
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
-            transport=transport,
+            # The address guard lives in the transport, so it checks what is connected to.
+            transport=transport or PinnedTransport(GuardedBackend(resolver, allow_private)),
             trust_env=False,
+            cookies=httpx.Cookies(http.cookiejar.CookieJar(policy=_NoCookies())),
         )
         self._slots = asyncio.Semaphore(concurrency)
         self._per_host = per_host
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._allow_private = allow_private
-        self._resolve = resolver
+        self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}  # slot, feeds using it
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
+
+    @classmethod
+    def from_polling(cls, polling: Polling) -> Fetcher:
+        """The fetcher feeds.yaml's `polling` section asks for."""
+        return cls(
+            concurrency=polling.concurrency, per_host=polling.per_host, allow_private=polling.allow_private
+        )
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -99,11 +90,19 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, feed: FeedConfig, cache: FeedCache) -> FetchResult:
-        """Fetch `feed`, retrying transient failures; raise FetchError with a one-line reason."""
+        """Fetch `feed`, retrying transient failures; raise FetchError with a one-line reason.
+        Nothing else escapes: this is the edge where every failure of a fetch is mapped."""
         attempt = 0
         while True:
             try:
                 return await self._fetch_once(feed, cache)
+            except FetchError:
+                raise
+            except AddressRefused as exc:
+                raise FetchError(feed.name, str(exc), transient=False) from None
+            except (ValueError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                # A port out of range, a malformed Location, a host only IDNA 2003 accepts.
+                raise FetchError(feed.name, f"unusable URL: {_describe(exc)}", transient=False) from None
             except _Retryable as exc:
                 attempt += 1
                 delay = exc.retry_after
@@ -113,6 +112,9 @@ class Fetcher:
                     raise FetchError(feed.name, exc.reason, retry_after=exc.retry_after) from None
                 log.debug("feed %r: %s; retry %d in %.1fs", feed.name, exc.reason, attempt, delay)
                 await self._sleep(delay)
+            except Exception as exc:  # any other library failure on hostile input
+                log.debug("feed %r: unexpected fetch failure", feed.name, exc_info=True)
+                raise FetchError(feed.name, f"fetch failed: {_describe(exc)}", transient=False) from None
 
     async def _fetch_once(self, feed: FeedConfig, cache: FeedCache) -> FetchResult:
         headers: dict[str, str] = {}
@@ -128,11 +130,11 @@ class Fetcher:
         try:
             for hop in range(MAX_REDIRECTS + 1):
                 # Host slot first: a feed waiting on a busy host must not hold a global slot.
+                _check_scheme(feed.name, url)
                 async with self._host_slot(urlsplit(url).hostname or ""), self._slots:
                     if deadline is None:
                         deadline = loop.time() + timeout
                     async with asyncio.timeout_at(deadline):
-                        await self._check_address(feed.name, url)
                         result = await self._request(feed, url, headers, timeout)
                 if isinstance(result, FetchResult):
                     return replace(result, elapsed=loop.time() - (deadline - timeout), moved_to=moved)
@@ -143,10 +145,12 @@ class Fetcher:
             raise _Retryable(f"no complete answer within {timeout:g}s") from None
         except httpx.TimeoutException:
             raise _Retryable("timed out") from None
+        except httpx.UnsupportedProtocol:
+            raise
         except httpx.TransportError as exc:
-            raise _Retryable(f"network error: {type(exc).__name__}: {exc}".rstrip(": ")) from None
+            raise _Retryable(f"network error: {_describe(exc)}") from None
         except httpx.HTTPError as exc:
-            raise FetchError(feed.name, f"{type(exc).__name__}: {exc}", transient=False) from None
+            raise FetchError(feed.name, _describe(exc), transient=False) from None
 
     async def _request(
         self, feed: FeedConfig, url: str, headers: dict[str, str], timeout: float
@@ -183,32 +187,40 @@ class Fetcher:
                 hint=_fresh_for(resp),
             )
 
-    async def _check_address(self, feed: str, url: str) -> None:
-        """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to private addresses."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(feed, f"refused non-http(s) URL {url!r}", transient=False)
-        host = parts.hostname
-        if self._allow_private:
-            return
+    @asynccontextmanager
+    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+        """At most `per_host` requests to one host at once; a slot lives while it is used,
+        so months of polling different hosts keep no slot for each."""
+        slot, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)
+        self._hosts[host] = (slot, users + 1)
         try:
-            addresses = await self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
-        except OSError as exc:
-            raise _Retryable(f"cannot resolve {host}: {exc}") from None
-        private = [a for a in addresses if not is_public_address(a)]
-        if not addresses or private:
-            shown = private[0] if private else "nothing"
-            raise FetchError(
-                feed,
-                f"refused {host}: resolves to non-public address {shown} (polling.allow_private is false)",
-                transient=False,
-            )
+            async with slot:
+                yield
+        finally:
+            slot, users = self._hosts[host]
+            if users == 1:
+                del self._hosts[host]
+            else:
+                self._hosts[host] = (slot, users - 1)
 
-    def _host_slot(self, host: str) -> asyncio.Semaphore:
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self._per_host)
-        return slot
+
+def _check_scheme(feed: str, url: str) -> None:
+    """Only http(s) with a host is fetched (a redirect may point at file: or data:)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(feed, f"refused non-http(s) URL {url[:200]!r}", transient=False)
+    parts.port  # noqa: B018 - raises ValueError for a port out of range, mapped by `fetch`
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".rstrip(": ")[:300]
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Feeds need no cookies, and a jar that keeps every server's would grow for months."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
 
 
 class _Retryable(Exception):
@@ -274,14 +286,8 @@ def _fresh_for(resp: httpx.Response) -> float | None:
     for part in control.split(","):
         name, _, value = part.strip().partition("=")
         if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
-            return float(value.strip())
-    expires = resp.headers.get("expires", "")
-    if expires:
-        try:
-            return max(0.0, parsedate_to_datetime(expires).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-    return None
+            return _bounded(float(value.strip()))
+    return _until(resp.headers.get("expires", ""))
 
 
 def _retry_after(resp: httpx.Response) -> float | None:
@@ -289,9 +295,20 @@ def _retry_after(resp: httpx.Response) -> float | None:
     if not value:
         return None
     if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return _bounded(float(value))
+    return _until(value)
+
+
+def _until(http_date: str) -> float | None:
+    """Seconds from now to an HTTP date, within [0, MAX_HINT]; None if it is not one."""
+    if not http_date:
         return None
-    return max(0.0, when.timestamp() - time.time())
+    try:
+        return _bounded(parsedate_to_datetime(http_date).timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+
+
+def _bounded(seconds: float) -> float:
+    """A server's hint clamped when read, so no later date arithmetic can overflow."""
+    return min(MAX_HINT, max(0.0, seconds))

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 50_000  # characters of content kept per entry; feeds sometimes embed whole books
 MAX_TITLE = 1_000
+MAX_TTL = 7 * 24 * 60  # minutes; a larger RSS <ttl> is read as a week
 
 
 def parse_feed(
@@ -67,7 +68,10 @@ def parse_feed(
         entries.append(entry)
     ttl = str(channel.get("ttl", "") or "").strip()
     return ParsedFeed(
-        title=feed_title, entries=tuple(entries), warning=warning, ttl=int(ttl) if ttl.isdigit() else None
+        title=feed_title,
+        entries=tuple(entries),
+        warning=warning,
+        ttl=min(int(ttl[:9]), MAX_TTL) if ttl.isdigit() else None,
     )
 
 

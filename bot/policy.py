@@ -42,7 +42,9 @@ class NextPoll:
 def next_poll(now: datetime, bounds: Bounds, outcome: Outcome, recent_rate: float) -> NextPoll:
     """The time of the next poll. `recent_rate` is new entries per hour over recent polls."""
     if not outcome.ok:
-        delay = min(bounds.max_backoff, bounds.interval * 2 ** max(0, outcome.failures - 1))
+        # In float seconds: interval × 2^n overflows timedelta after about 40 failures.
+        doubled = bounds.interval.total_seconds() * 2.0 ** min(max(0, outcome.failures - 1), 64)
+        delay = timedelta(seconds=min(bounds.max_backoff.total_seconds(), doubled))
         reason = f"backing off after {outcome.failures} failure{'s' * (outcome.failures != 1)}"
         if outcome.retry_after is not None and outcome.retry_after > delay:
             delay, reason = min(outcome.retry_after, bounds.max_backoff), "server asked to retry later"
@@ -50,7 +52,8 @@ def next_poll(now: datetime, bounds: Bounds, outcome: Outcome, recent_rate: floa
     delay, reason = bounds.interval, "configured interval"
     if recent_rate > 0:
         # About one new entry per poll, within the bounds.
-        delay, reason = timedelta(hours=1 / recent_rate), f"{recent_rate:.1f} new entries an hour"
+        hours = min(1 / recent_rate, bounds.max_interval.total_seconds() / 3600)
+        delay, reason = timedelta(hours=hours), f"{recent_rate:.1f} new entries an hour"
     elif outcome.new_entries == 0:
         delay, reason = bounds.interval * 2, "quiet feed"
     delay = max(bounds.min_interval, min(bounds.max_interval, delay))

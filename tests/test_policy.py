@@ -49,3 +49,9 @@ def test_rate_counts_new_entries_per_hour_over_recent_polls() -> None:
     assert rate(history, NOW) == 15 / 4
     assert rate([(NOW, 5)], NOW) == 0.0
     assert rate([(NOW - timedelta(days=5), 9), (NOW - timedelta(days=4), 9)], NOW) == 0.0
+
+
+def test_months_of_failures_never_overflow() -> None:
+    """interval × 2^(failures-1) overflowed timedelta at 39 failures, on every poll after."""
+    for failures in (39, 40, 1000, 10**9):
+        assert delay(Outcome(ok=False, failures=failures)) == timedelta(hours=6)
