@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 50_000  # characters of content kept per entry; feeds sometimes embed whole books
 MAX_TITLE = 1_000
 MAX_TTL = 7 * 24 * 60  # minutes; a larger RSS <ttl> is read as a week
+# No news item predates this; an earlier date (year 1, 999) is read as this one, so it is
+# old (stored, not posted) and every later date arithmetic stays in range.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_feed(
@@ -147,5 +150,5 @@ def _date(raw: Mapping[str, Any], now: datetime) -> tuple[datetime, bool]:
                 continue
             if when > now:
                 return now, False
-            return when, True
+            return max(when, EARLIEST), True
     return now, False

@@ -89,6 +89,14 @@ def entry_key(entry: Entry) -> str:
     return canonical_url(entry.url) if entry.url else f"entry:{entry.feed}:{entry.guid}"
 
 
+def _shift(when: datetime, delta: timedelta) -> datetime:
+    """`when + delta`, held within the datetime range (a hostile date must not overflow)."""
+    try:
+        return when + delta
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if delta < timedelta(0) else datetime.max.replace(tzinfo=UTC)
+
+
 class Pipeline:
     """Holds the long-lived parts (store, fetcher, deliverer) for polls and backfills."""
 
@@ -332,7 +340,7 @@ class Pipeline:
             kind,
         )
         span = self.kinds.span
-        near = self.store.developments_between(entry.published - span, entry.published + span)
+        near = self.store.developments_between(_shift(entry.published, -span), _shift(entry.published, span))
         assignment = cluster.assign(
             cluster.features(story), [cluster.development(d) for d in near], self.kinds
         )

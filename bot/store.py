@@ -172,8 +172,9 @@ class OutboxRow:
 
 
 def iso(when: datetime) -> str:
-    """UTC ISO-8601 text, sortable as a string."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC ISO-8601 text, sortable as a string: the year always has four digits (strftime's
+    %Y writes 999, which sorts after 2024)."""
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_iso(text: str) -> datetime:

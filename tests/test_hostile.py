@@ -16,6 +16,7 @@ import pytest
 from bot.models import Story
 from bot.parse import parse_feed
 from bot.render import render_story
+from bot.store import from_iso, iso
 from tests.conftest import shared_path
 from tests.support.cli import command, environment
 from tests.support.cli import status as status_of
@@ -128,3 +129,19 @@ def test_every_feedparser_test_feed_in_one_poll(tmp_path: Path, feed_server: Fee
     failed = [f for f in status["feeds"] if f["failures"]]
     assert all(f["last_error"] and "\n" not in f["last_error"] for f in failed)  # one clear line each
     assert len(failed) < len(files) / 5  # most of feedparser's own test feeds are readable
+
+
+def test_dates_before_year_1000_are_old_not_broken() -> None:
+    """Year 999 was stored as '999-…' (sorting after 2024) and year 1 overflowed clustering."""
+    now = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
+    body = (
+        b'<rss version="2.0"><channel><title>H</title>'
+        b"<item><title>One</title><link>https://news.example/1</link><pubDate>Mon, 01 Jan 0001 00:00:00 GMT"
+        b"</pubDate></item><item><title>Nine</title><link>https://news.example/9</link>"
+        b"<pubDate>Tue, 01 Jan 0999 00:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    entries = parse_feed("h", body, now=now).entries
+    assert [(e.published, e.has_date) for e in entries] == [(datetime(1970, 1, 1, tzinfo=UTC), True)] * 2
+    assert iso(datetime(999, 1, 1, tzinfo=UTC)) == "0999-01-01T00:00:00.000000Z"
+    assert sorted([iso(datetime(999, 1, 1, tzinfo=UTC)), iso(now)])[0].startswith("0999")
+    assert from_iso(iso(datetime(1, 1, 1, tzinfo=UTC))) == datetime(1, 1, 1, tzinfo=UTC)
