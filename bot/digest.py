@@ -91,6 +91,10 @@ class Digester:
         except llm.LLMError as exc:
             log.warning("LLM summary failed (%s); extractive summary instead", exc)
             return None
+        except Exception as exc:  # whatever the endpoint does, the post keeps its summary
+            log.warning("LLM summary failed (%s: %s); extractive summary instead", type(exc).__name__, exc)
+            log.debug("LLM failure", exc_info=True)
+            return None
 
     async def prepare(self) -> int:
         """Summaries for every lead story waiting to be posted; returns how many were made."""

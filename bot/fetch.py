@@ -9,7 +9,6 @@ import http.cookiejar
 import logging
 import random
 import time
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from bot import USER_AGENT
+from bot.body import ACCEPT_ENCODING, BodyError, read_capped
 from bot.config import FeedConfig, Polling
 from bot.errors import FetchError
 from bot.guard import AddressRefused, GuardedBackend, PinnedTransport, Resolver, system_resolver
@@ -59,8 +59,8 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
-            # Only encodings we inflate ourselves, under the cap (see _read_capped).
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+            # Only encodings we inflate ourselves, under the cap (see bot.body).
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
             # The address guard lives in the transport, so it checks what is connected to.
             transport=transport or PinnedTransport(GuardedBackend(resolver, allow_private)),
@@ -176,7 +176,10 @@ class Fetcher:
                     transient=False,
                     status=resp.status_code,
                 )
-            body = await _read_capped(feed, resp)
+            try:
+                body = await read_capped(resp, feed.max_bytes)
+            except BodyError as exc:
+                raise FetchError(feed.name, str(exc), transient=False) from None
             return FetchResult(
                 feed.name,
                 url,
@@ -239,45 +242,6 @@ def _cache(resp: httpx.Response, fallback: dict[str, str] | None = None) -> Feed
         etag=resp.headers.get("etag") or sent.get("If-None-Match"),
         last_modified=resp.headers.get("last-modified") or sent.get("If-Modified-Since"),
     )
-
-
-async def _read_capped(feed: FeedConfig, resp: httpx.Response) -> bytearray:
-    """The body, decompressed by us so the cap holds for every step: httpx would inflate a
-    whole compressed read at once, and a gzip bomb turns 64 KB into hundreds of MB."""
-    encoding = resp.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
-    elif encoding in ("", "identity"):
-        inflater = None
-    else:
-        raise FetchError(feed.name, f"unsupported Content-Encoding {encoding!r}", transient=False)
-    body = bytearray()
-    # A response built in memory (a transport seam in tests) has no stream left to read.
-    chunks = _already_read(resp.content) if resp.is_stream_consumed else resp.aiter_raw()
-    try:
-        async for raw in chunks:
-            data = raw
-            while data and len(body) <= feed.max_bytes:
-                if inflater is None:
-                    body.extend(data)
-                    break
-                body.extend(inflater.decompress(data, feed.max_bytes + 1 - len(body)))
-                data = inflater.unconsumed_tail
-            if len(body) > feed.max_bytes:
-                raise FetchError(
-                    feed.name, f"body larger than the {feed.max_bytes}-byte cap", transient=False
-                )
-        if inflater is not None:
-            body.extend(inflater.flush())
-    except zlib.error as exc:
-        raise FetchError(feed.name, f"corrupt compressed body: {exc}", transient=False) from None
-    if len(body) > feed.max_bytes:
-        raise FetchError(feed.name, f"body larger than the {feed.max_bytes}-byte cap", transient=False)
-    return body
-
-
-async def _already_read(content: bytes) -> AsyncIterator[bytes]:
-    yield content
 
 
 def _fresh_for(resp: httpx.Response) -> float | None:

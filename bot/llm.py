@@ -4,6 +4,8 @@ Ollama, vLLM, llama.cpp servers). Every failure falls back to the extractive sum
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot import USER_AGENT
+from bot.body import ACCEPT_ENCODING, BodyError, read_capped
 from bot.config import LLMConfig
 from bot.text import cut, squash, strip_html
 
@@ -22,6 +25,9 @@ SYSTEM = (
     "sentences and at most {max_chars} characters. Use only facts in the article. No opinions, "
     "no headline, no markdown, no links."
 )
+
+
+MAX_ANSWER = 1024 * 1024  # bytes; a chat completion of a few sentences is a few KB
 
 
 class LLMError(Exception):
@@ -41,9 +47,14 @@ def prompt(config: LLMConfig, topic: str, title: str, text: str, max_chars: int)
 
 
 async def complete(client: httpx.AsyncClient, config: LLMConfig, request: Prompt, max_chars: int) -> str:
-    """Ask the endpoint; return plain text within `max_chars` or raise LLMError."""
+    """Ask the endpoint; return plain text within `max_chars` or raise LLMError. The answer
+    is read under a size cap and a total deadline: a hostile endpoint can only fail."""
     key = os.environ.get(config.api_key_env, "") if config.api_key_env else ""
-    headers = {"User-Agent": USER_AGENT, **({"Authorization": f"Bearer {key}"} if key else {})}
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": ACCEPT_ENCODING,
+        **({"Authorization": f"Bearer {key}"} if key else {}),
+    }
     body = {
         "model": config.model,
         "messages": [
@@ -54,15 +65,23 @@ async def complete(client: httpx.AsyncClient, config: LLMConfig, request: Prompt
         "max_tokens": max(64, max_chars // 2),
     }
     url = config.base_url.rstrip("/") + "/chat/completions"
+    seconds = config.timeout.total_seconds()
     try:
-        response = await client.post(url, json=body, headers=headers, timeout=config.timeout.total_seconds())
-    except httpx.HTTPError as exc:
-        raise LLMError(f"{type(exc).__name__}: {exc}") from None
-    if response.status_code != 200:
-        raise LLMError(f"HTTP {response.status_code}")
+        # The per-read timeout alone lets a server dripping a byte at a time go on forever.
+        async with asyncio.timeout(seconds):
+            async with client.stream("POST", url, json=body, headers=headers, timeout=seconds) as response:
+                if response.status_code != 200:
+                    raise LLMError(f"HTTP {response.status_code}")
+                raw = await read_capped(response, MAX_ANSWER)
+    except TimeoutError:
+        raise LLMError(f"no complete answer within {seconds:g}s") from None
+    except BodyError as exc:
+        raise LLMError(str(exc)) from None
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+        raise LLMError(f"{type(exc).__name__}: {exc}"[:300]) from None
     try:
-        content = response.json()["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError):
+        content = json.loads(raw)["choices"][0]["message"]["content"]
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
         raise LLMError("answer is not a chat completion") from None
     text = squash(strip_html(content if isinstance(content, str) else ""))
     if len(text) < 20:

@@ -137,6 +137,20 @@ def test_any_llm_failure_falls_back_to_the_extractive_summary(
     assert result.source == "article" and result.text.startswith(LEDE)
 
 
+@pytest.mark.parametrize("hostile", ["bomb", "drip", "nested", "huge"])
+def test_a_hostile_llm_endpoint_only_costs_the_llm_summary(
+    tmp_path: Path, feed_server: FeedServer, hostile: str
+) -> None:
+    """A gzip bomb, a server dripping bytes, 100,000 brackets and an 8 MB answer: each used to
+    exhaust memory, hang or raise RecursionError; now each falls back within the timeout."""
+    feed_server.routes["/article"] = Route(ARTICLE, content_type="text/html")
+    with FakeLLM() as fake:
+        fake.hostile = hostile
+        cfg = llm_config(tmp_path, feed_server, llm_yaml(fake.base_url, timeout="1s"))
+        [result] = digest(cfg, tmp_path, "Jury sides with OpenAI", TEASER, feed_server.url("/article"))
+    assert result.source == "article" and result.text.startswith(LEDE)
+
+
 def test_the_daily_cap_stops_llm_calls(tmp_path: Path, feed_server: FeedServer) -> None:
     with FakeLLM() as fake:
         cfg = llm_config(tmp_path, feed_server, llm_yaml(fake.base_url, cap=2))
