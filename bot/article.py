@@ -18,6 +18,8 @@ from bot.models import FeedCache
 
 log = logging.getLogger(__name__)
 
+MAX_PAGE = 2 * 1024 * 1024  # bytes of an article page read; extraction time grows with it
+
 # Aggregator links that lead to a script, not to the article: following them is pointless.
 UNFOLLOWABLE = ("news.google.com",)
 
@@ -56,7 +58,7 @@ async def fetch_text(fetcher: Fetcher, url: str, timeout: timedelta, max_bytes: 
     """The article's main text, or '' on any failure within `timeout` (never longer)."""
     if not followable(url):
         return ""
-    page = FeedConfig(f"article {urlsplit(url).hostname}", url, timeout, timeout, max_bytes)
+    page = FeedConfig(f"article {urlsplit(url).hostname}", url, timeout, timeout, min(max_bytes, MAX_PAGE))
     try:
         async with asyncio.timeout(timeout.total_seconds()):
             result = await fetcher.fetch(page, FeedCache())

@@ -10,11 +10,7 @@ import asyncio
 import functools
 import hashlib
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +25,7 @@ from bot.match import Rules, judge_entry
 from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story, Verdict
 from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
+from bot.parsepool import ParserPool, ParseTimeout
 from bot.store import FeedState, Store
 from bot.urls import canonical_url
 
@@ -73,9 +70,6 @@ class CycleReport:
     delivery: DrainReport = field(default_factory=DrainReport)
 
 
-POOL_MIN_BYTES = 32 * 1024  # smaller bodies parse faster than a worker process answers
-
-
 def parse_and_judge(
     feed: str, body: bytes, url: str, content_type: str, language: str, now: datetime, rules: Rules
 ) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
@@ -115,8 +109,8 @@ class Pipeline:
         self.clock = clock
         self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
         self.digester = Digester(fetcher, store, clock)
-        self._pool: ProcessPoolExecutor | None = None
-        self._pool_broken = False
+        self.parsers = ParserPool()
+        self.parse_work = parse_and_judge  # a seam for tests of the parse deadline
         self.reconfigure(config)
 
     def reconfigure(self, config: Config) -> None:
@@ -132,8 +126,7 @@ class Pipeline:
 
     async def aclose(self) -> None:
         await self.digester.aclose()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self.parsers.close()
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -255,7 +248,7 @@ class Pipeline:
         big poll), in a thread otherwise (a worker's start-up would cost more)."""
         assert result.body is not None
         work = functools.partial(
-            parse_and_judge,
+            self.parse_work,
             feed.name,
             result.body,
             result.url,
@@ -264,18 +257,10 @@ class Pipeline:
             now,
             self.rules,
         )
-        loop = asyncio.get_running_loop()
-        if len(result.body) >= POOL_MIN_BYTES and (os.cpu_count() or 1) > 1 and not self._pool_broken:
-            if self._pool is None:
-                context = multiprocessing.get_context("forkserver")
-                self._pool = ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context)
-            try:
-                return await loop.run_in_executor(self._pool, work)
-            except BrokenProcessPool:
-                # A worker died (killed, out of memory): parse here from now on, never lose the poll.
-                log.warning("parser worker processes failed; parsing in this process from now on")
-                self._pool_broken = True
-        return await asyncio.to_thread(work)
+        try:
+            return await self.parsers.run(work, len(result.body))
+        except ParseTimeout as exc:
+            raise ParseError(feed.name, str(exc)) from None
 
     def _accept(
         self, feed: FeedConfig, parsed: ParsedFeed, verdicts: tuple[Verdict, ...], now: datetime

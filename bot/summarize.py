@@ -18,6 +18,10 @@ from bot.text import cut, fold, squash, strip_html
 
 MAX_SENTENCES = 3
 MIN_SENTENCE = 25  # characters; shorter fragments are captions, labels or debris
+# What is read of a text: the development is in its first paragraphs, and centrality is
+# quadratic in sentences, so a book-length page must not be read whole.
+MAX_INPUT = 20_000  # characters
+MAX_CANDIDATES = 60  # sentences
 
 # Whole paragraphs or sentences that are page furniture, in the six languages.
 _BOILERPLATE = re.compile(
@@ -144,7 +148,7 @@ def summarize(
 ) -> str:
     """Two or three complete sentences of `text` within `max_chars`; '' when the text is only
     the headline again (aggregators echo it) or holds no sentence."""
-    found = [s for s in sentences(clean(text)) if not _echoes(title, s.text)]
+    found = [s for s in sentences(clean(text[:MAX_INPUT])) if not _echoes(title, s.text)][:MAX_CANDIDATES]
     if not found:
         return ""
     head = frozenset(w for w in _WORDS.findall(fold(title)) if len(w) > 3)
