@@ -6,8 +6,8 @@ commands on a discord.py CommandTree and wires them to the running pipeline.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -70,9 +70,11 @@ def parse_day(value: str) -> datetime | None:
         return None
 
 
-def install(tree: app_commands.CommandTree[discord.Client], pipeline: Pipeline) -> None:
-    """Register /status, /latest and /backfill, answering from `pipeline`."""
-    background: set[asyncio.Task[Any]] = set()
+def install(
+    tree: app_commands.CommandTree[discord.Client], pipeline: Pipeline, deliver_soon: Callable[[], None]
+) -> None:
+    """Register /status, /latest and /backfill, answering from `pipeline`; `deliver_soon`
+    asks the service's delivery task to send what /backfill queued."""
     quiet = discord.AllowedMentions.none()
 
     @tree.command(name="status", description="Feeds' health, the delivery queue and the last post")
@@ -107,8 +109,6 @@ def install(tree: app_commands.CommandTree[discord.Client], pipeline: Pipeline) 
         log.info(
             "/backfill since %s by %s: %d developments", start.date(), interaction.user, len(developments)
         )
-        task = asyncio.create_task(pipeline.deliver())
-        background.add(task)
-        task.add_done_callback(background.discard)
+        deliver_soon()
 
     del status, latest, backfill  # registered on the tree; names kept only for the decorators

@@ -235,46 +235,75 @@ async def drain(
     pacer: Pacer | None = None,
     jitter: Callable[[], float] = random.random,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DrainReport:
     """Deliver due posts and edits, oldest development first, paced under Discord's limits.
 
     A failure Discord will not change its mind about (400, a deleted message) kills that
-    row only. Any other failure reschedules the row with backoff and stops this drain:
-    Discord is down or refusing us, and hammering it gets the IP banned. Rejected
-    credentials halt delivery until they change, `retry` is run, or an hourly probe passes.
+    row only, and so does a row that cannot be rendered. Any other failure reschedules the
+    row with backoff and stops this drain: Discord is down or refusing us, and hammering it
+    gets the IP banned. Rejected credentials halt delivery until they change, `retry` is
+    run, or an hourly probe passes. `should_stop` is asked between rows, never mid-send.
+    The caller holds the delivery lock: no other process drains meanwhile.
     """
     if (halted := _still_halted(store, deliverer, clock())) is not None:
         return DrainReport(stopped=halted)
+    probing = store.halted() is not None
     rows = store.pending(clock())
     sent = failed = 0
     for done, row in enumerate(rows):
+        if should_stop is not None and should_stop():
+            return DrainReport(sent=sent, failed=failed, stopped="stopping")
         if progress is not None:
             progress(done, len(rows))
-        if row.action == "edit" and not row.message_id:
-            store.mark_skipped(row.id, "its post was never sent", clock())
+        if row.action == "edit" and not _editable(row.message_id, deliverer):
+            why = "its post was never sent" if not row.message_id else "its post went to the console"
+            store.mark_skipped(row.id, why, clock())
             continue
-        message = (
-            render_development(row.development, max_chars=config.summaries.max_chars)
-            if row.development is not None
-            else render_notice(row.notice, clock())
-        )
+        try:
+            message = _render(row, config, clock())
+        except Exception as exc:  # one story that cannot be rendered must not stop the others
+            log.error("%s: cannot be rendered (%s: %s); dead", _label(row), type(exc).__name__, exc)
+            log.debug("render failure", exc_info=True)
+            store.mark_failed(row.id, f"cannot be rendered: {type(exc).__name__}: {exc}"[:500], None, clock())
+            failed += 1
+            continue
         if pacer is not None:
             await pacer.wait()
-        store.mark_sending(row.id, clock())
+        if not store.claim(row.id, clock()):
+            continue  # sent or changed by another process since the list was read
         try:
             message_id = await asyncio.wait_for(_send(deliverer, row, message), SEND_TIMEOUT)
-        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             failed += 1
             stop = _failed(store, deliverer, row, exc, clock(), jitter())
             if stop:
                 return DrainReport(sent=sent, failed=failed, stopped=stop)
             continue
         store.mark_sent(row.id, message_id, clock())
+        if probing:
+            log.info("Discord accepts us again: delivery resumes")
+            store.resume()
+            probing = False
         sent += 1
         log.info("%s %s", {"post": "posted", "edit": "updated", "notice": "sent"}[row.action], _label(row))
     if progress is not None:
         progress(len(rows), len(rows))
     return DrainReport(sent=sent, failed=failed)
+
+
+def _render(row: OutboxRow, config: Config, now: datetime) -> Message:
+    if row.development is not None:
+        return render_development(row.development, max_chars=config.summaries.max_chars)
+    return render_notice(row.notice, now)
+
+
+def _editable(message_id: str | None, deliverer: Deliverer) -> bool:
+    """Whether `deliverer` can edit that message: console stand-ins ('console:…') exist only
+    on a terminal, so a database moved from console mode to Discord cannot edit them."""
+    if not message_id:
+        return False
+    return deliverer.mode == "console" or message_id.isdigit()
 
 
 def _label(row: OutboxRow) -> str:

@@ -24,6 +24,8 @@ from bot.summarize import clean, summarize
 
 log = logging.getLogger(__name__)
 
+BATCH = 16  # stories summarised at once (article fetches are bounded by the fetcher too)
+
 
 @dataclass(frozen=True)
 class Digest:
@@ -96,13 +98,34 @@ class Digester:
             log.debug("LLM failure", exc_info=True)
             return None
 
-    async def prepare(self) -> int:
-        """Summaries for every lead story waiting to be posted; returns how many were made."""
+    async def prepare(self, should_stop: Callable[[], bool] | None = None) -> int:
+        """Summaries for every lead story waiting to be posted, a batch at a time (a stop
+        is honoured between batches); returns how many were made."""
         stories = self.store.undigested_leads()
-        digests = await asyncio.gather(*(self._one(story) for story in stories))
-        for story, digest in zip(stories, digests, strict=True):
-            self.store.set_digest(story.id, digest.text, digest.source)
+        for start in range(0, len(stories), BATCH):
+            if should_stop is not None and should_stop():
+                return start
+            batch = stories[start : start + BATCH]
+            digests = await asyncio.gather(*(self._one(story) for story in batch))
+            for story, digest in zip(batch, digests, strict=True):
+                self.store.set_digest(story.id, digest.text, digest.source)
         return len(stories)
 
     async def _one(self, story: Story) -> Digest:
-        return await self.digest(story.title, story.content or story.summary, story.url)
+        """One story's summary; whatever fails, the feed's own text (one story's failure
+        must not keep the others from being posted)."""
+        text = story.content or story.summary
+        try:
+            return await self.digest(story.title, text, story.url)
+        except Exception as exc:
+            log.warning(
+                "summary of story %d failed (%s: %s); the feed's text instead",
+                story.id,
+                type(exc).__name__,
+                exc,
+            )
+            log.debug("summary failure", exc_info=True)
+        try:
+            return Digest(summarize(story.title, text, self.summaries.max_chars), "feed")
+        except Exception:
+            return Digest("", "feed")

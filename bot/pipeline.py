@@ -21,6 +21,7 @@ from bot.deliver import Deliverer, DrainReport, drain
 from bot.digest import Digester
 from bot.errors import FeedError, FetchError, ParseError
 from bot.fetch import Fetcher
+from bot.locks import DeliveryLock
 from bot.match import Rules, judge_entry
 from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story, Verdict
 from bot.pacing import Limit, Pacer
@@ -107,7 +108,8 @@ class Pipeline:
         self.fetcher = fetcher
         self.deliverer = deliverer
         self.clock = clock
-        self._delivering = asyncio.Lock()  # one drain at a time, or a row could go out twice
+        self._delivering = asyncio.Lock()  # one drain at a time in this process...
+        self._delivery_lock = DeliveryLock(store.path)  # ...and across processes
         self.digester = Digester(fetcher, store, clock)
         self.parsers = ParserPool()
         self.parse_work = parse_and_judge  # a seam for tests of the parse deadline
@@ -135,12 +137,22 @@ class Pipeline:
         delivery = await self.deliver() if deliver else DrainReport()
         return CycleReport(tuple(reports), delivery)
 
-    async def deliver(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
-        """Send what the outbox holds; one drain at a time."""
-        async with self._delivering:
-            await self.digester.prepare()
+    async def deliver(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> DrainReport:
+        """Send what the outbox holds; one drain at a time, across processes too."""
+        async with self._delivering, self._delivery_lock.held():
+            await self.digester.prepare(should_stop)
             return await drain(
-                self.store, self.deliverer, self.config, self.clock, pacer=self.pacer, progress=progress
+                self.store,
+                self.deliverer,
+                self.config,
+                self.clock,
+                pacer=self.pacer,
+                progress=progress,
+                should_stop=should_stop,
             )
 
     async def poll_feed(self, feed: FeedConfig) -> FeedReport:

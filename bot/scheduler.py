@@ -1,14 +1,19 @@
-"""The long-lived service: one APScheduler job per feed, timed by the polling policy.
+"""The long-lived service: one APScheduler job per feed, timed by the polling policy, and
+one delivery task that drains the outbox whenever a poll queued something.
 
 Each feed's job runs at most once at a time (coalesced, jittered) and, after each poll,
-is moved to the time the policy chose. SIGTERM/SIGINT stop new polls, give in-flight work
-10 s, flush the outbox and exit; SIGHUP re-reads feeds.yaml (an invalid file is logged and
-the running configuration kept). A heartbeat in the database feeds `status` and `health`.
+is moved to the time the policy chose. Polls never wait for delivery: a backlog of posts
+(Discord allows about one every two seconds) must not freeze polling. SIGTERM/SIGINT stop
+new polls and new sends at once, give in-flight work 10 s in all, and exit; SIGHUP re-reads
+feeds.yaml (an invalid file is logged and the running configuration kept). A heartbeat in
+the database feeds `status` and `health`; a lock beside the database keeps a second
+service off it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -22,13 +27,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import commands
 from bot.config import Config, FeedConfig
 from bot.deliver import BotDeliverer
-from bot.errors import ConfigError
+from bot.errors import BotError, ConfigError
+from bot.locks import service_lock
 from bot.pipeline import Pipeline
-from bot.store import from_iso
+from bot.store import Store, from_iso
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE = 10.0  # seconds in-flight polls get to finish (and mark what they sent)
+SHUTDOWN_GRACE = 8.0  # seconds in-flight polls and the send under way get, in all, at a stop
+DELIVERY_TICK = 30.0  # seconds between drains when nothing wakes the delivery task (retries)
 
 
 class Service:
@@ -40,9 +47,17 @@ class Service:
         self._stop = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._wake = asyncio.Event()  # something was queued: the delivery task should drain
+        self._flush_until = 0.0  # loop time after which no new send starts, once stopping
+        self._polls_done = asyncio.Event()  # set at a stop once no poll can queue anything
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def deliver_soon(self) -> None:
+        """Ask the delivery task for a drain (after a poll, or /backfill)."""
+        self._wake.set()
 
     async def _job(self, feed: FeedConfig) -> None:
         task = asyncio.current_task()
@@ -54,10 +69,35 @@ class Service:
             if report.next_poll is not None and self._scheduler.get_job(feed.name) is not None:
                 # The policy, not the trigger, decides: backoff, server hints, feed rhythm.
                 self._scheduler.modify_job(feed.name, next_run_time=report.next_poll)
-            await self.pipeline.deliver()
+        except Exception as exc:  # a bug or a database error costs one poll, never the service
+            log.error("feed %r: poll failed: %s: %s", feed.name, type(exc).__name__, exc)
+            log.debug("poll failure", exc_info=True)
         finally:
             if task is not None:
                 self._running.discard(task)
+            self._wake.set()
+
+    def _stopping(self) -> bool:
+        """Asked by a drain between rows: once stopping, only until the flush deadline."""
+        return self._stop.is_set() and asyncio.get_running_loop().time() >= self._flush_until
+
+    async def _deliveries(self) -> None:
+        """Drain the outbox whenever woken (and every DELIVERY_TICK for retries), until stopped.
+        Whatever one drain raises is logged: the next wake tries again."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), DELIVERY_TICK)
+            self._wake.clear()
+            final = self._stop.is_set()
+            if final:  # one last drain, for what the last polls queued, within the deadline
+                await self._polls_done.wait()
+            try:
+                await self.pipeline.deliver(should_stop=self._stopping)
+            except Exception as exc:
+                log.error("delivery failed: %s: %s; retried at the next wake", type(exc).__name__, exc)
+                log.debug("delivery failure", exc_info=True)
+            if final:
+                return
 
     def _schedule(self, feed: FeedConfig, first: datetime) -> None:
         """A job for `feed`; the trigger is only a safety net, each poll sets the next run."""
@@ -113,7 +153,7 @@ class Service:
 
         async def serve() -> None:
             try:
-                await deliverer.serve(lambda tree: commands.install(tree, self.pipeline))
+                await deliverer.serve(lambda tree: commands.install(tree, self.pipeline, self.deliver_soon))
             except discord.DiscordException as exc:  # posting still works over REST
                 log.error("Discord gateway: %s; slash commands are unavailable", exc)
 
@@ -121,10 +161,26 @@ class Service:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
+        store = self.pipeline.store
+        lock = service_lock(store.path)
+        if lock is not None and not lock.acquire():
+            raise BotError(
+                f"another followup-bot service (pid {lock.holder() or '?'}) is running on {store.path};"
+                " stop it first, or give this one another --db"
+            )
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        store = self.pipeline.store
+        try:
+            await self._serve(store)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+            if lock is not None:
+                lock.release()
+        log.info("service stopped")
+
+    async def _serve(self, store: Store) -> None:
         now = datetime.now(UTC)
         store.service_started(os.getpid(), now)
         fresh = [f.name for f in self.pipeline.config.feeds if not store.is_baselined(f.name)]
@@ -137,38 +193,49 @@ class Service:
             )
         for feed in self.pipeline.config.feeds:
             self._schedule(feed, self._first_run(feed, now))
-        # Whatever an earlier run queued but did not send goes out first.
-        await self.pipeline.deliver()
+        # Whatever an earlier run queued but did not send goes out first, beside the polls.
+        self._wake.set()
+        delivery = asyncio.create_task(self._deliveries())
         gateway = self._start_gateway()
         self._scheduler.start()
         log.info("service started: %d feeds", len(self.pipeline.config.feeds))
         try:
             await self._stop.wait()
         finally:
-            await self._shutdown(gateway)
-            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-                loop.remove_signal_handler(sig)
-        log.info("service stopped")
+            await self._shutdown(delivery, gateway)
 
-    async def _shutdown(self, gateway: asyncio.Task[None] | None) -> None:
-        """No new polls; in-flight ones get SHUTDOWN_GRACE; the outbox is flushed once more."""
+    async def _shutdown(self, delivery: asyncio.Task[None], gateway: asyncio.Task[None] | None) -> None:
+        """No new polls; polls in flight and the send under way share SHUTDOWN_GRACE; what
+        is queued then goes out at the next start. A send is never cut off and repeated
+        here: one still unanswered at the deadline is left 'sending' for the next start."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SHUTDOWN_GRACE
+        self._flush_until = deadline  # rows due now may still go until then
+        self._stop.set()
+        self._wake.set()
         # Pause first: shutting the scheduler down would cancel the polls in flight at once.
         self._scheduler.pause()
         if self._running:
             log.info(
                 "stopping: waiting up to %gs for %d poll(s) in flight", SHUTDOWN_GRACE, len(self._running)
             )
-            _, late = await asyncio.wait(self._running, timeout=SHUTDOWN_GRACE)
+            _, late = await asyncio.wait(self._running, timeout=max(0.0, deadline - loop.time()))
             for task in late:
                 task.cancel()
             if late:
                 await asyncio.wait(late, timeout=1.0)
         self._scheduler.shutdown(wait=False)
-        try:
-            await asyncio.wait_for(self.pipeline.deliver(), SHUTDOWN_GRACE)
-        except TimeoutError:
-            log.warning("stopping: the outbox is not empty; it is delivered at the next start")
+        self._polls_done.set()
+        _, unfinished = await asyncio.wait([delivery], timeout=max(0.5, deadline - loop.time()))
+        if unfinished:
+            delivery.cancel()
+            await asyncio.wait([delivery], timeout=1.0)
+            log.warning("stopping: a send was still unanswered; it is checked and resent at the next start")
+        if self.pipeline.store.waiting():
+            log.info(
+                "stopping: %d message(s) queued; they go out at the next start", self.pipeline.store.waiting()
+            )
         if gateway is not None:
             await self.pipeline.deliverer.close()
-            await asyncio.wait([gateway], timeout=SHUTDOWN_GRACE)
+            await asyncio.wait([gateway], timeout=2.0)
         self.pipeline.store.service_stopped(datetime.now(UTC))

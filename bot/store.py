@@ -499,19 +499,22 @@ class Store:
         return (row[0], row[1]) if row else None
 
     # outbox ---------------------------------------------------------------------------
-    def enqueue_post(self, development_id: int, now: datetime) -> bool:
-        """Queue a development's post; False when it was already queued or sent (never twice)."""
-        return self._enqueue(development_id, "post", now)
+    def enqueue_post(self, development_id: int, now: datetime, not_before: datetime | None = None) -> bool:
+        """Queue a development's post, to go at `not_before` at the earliest; False when it
+        was already queued or sent (never twice)."""
+        return self._enqueue(development_id, "post", now, not_before)
 
     def enqueue_edit(self, development_id: int, now: datetime) -> bool:
         """Queue an edit of the development's message; False when one is already waiting."""
         return self._enqueue(development_id, "edit", now)
 
-    def _enqueue(self, development_id: int, action: str, now: datetime) -> bool:
+    def _enqueue(
+        self, development_id: int, action: str, now: datetime, not_before: datetime | None = None
+    ) -> bool:
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO outbox (development_id, action, state, created_at, updated_at)"
-            " VALUES (?, ?, 'pending', ?, ?)",
-            [development_id, action, iso(now), iso(now)],
+            "INSERT OR IGNORE INTO outbox (development_id, action, state, created_at, updated_at,"
+            " next_attempt_at) VALUES (?, ?, 'pending', ?, ?, ?)",
+            [development_id, action, iso(now), iso(now), iso(not_before) if not_before else None],
         )
         return cursor.rowcount == 1
 
@@ -546,11 +549,15 @@ class Store:
         query = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
         return int(self.db.execute(query).fetchone()[0])
 
-    def mark_sending(self, outbox_id: int, now: datetime) -> None:
-        self.db.execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+    def claim(self, outbox_id: int, now: datetime) -> bool:
+        """Mark a row 'sending' if it is still waiting; False when it is not (another process
+        sent it, or `retry`/a kill changed it): then it must not be sent."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
+            " WHERE id = ? AND state IN ('pending', 'sending')",
             [iso(now), outbox_id],
         )
+        return cursor.rowcount == 1
 
     def mark_sent(self, outbox_id: int, message_id: str | None, now: datetime) -> None:
         self.db.execute(

@@ -83,11 +83,21 @@ def test_a_development_is_posted_at_most_once(store: Store) -> None:
     [row] = store.pending()
     assert row.development is not None
     assert (row.action, row.development.id, row.message_id) == ("post", dev, None)
-    store.mark_sending(row.id, NOW)
+    assert store.claim(row.id, NOW)
     assert [r.id for r in store.pending()] == [row.id]  # an interrupted send is resumed
     store.mark_sent(row.id, "999", NOW)
     assert store.pending() == [] and store.enqueue_post(dev, NOW) is False
     assert store.post_message(dev) == ("sent", "999")
+
+
+def test_a_row_is_claimed_once(store: Store) -> None:
+    """Two processes reading the same pending row: only the first claim wins."""
+    _, dev = develop(store, entry("a", 1))
+    store.enqueue_post(dev, NOW)
+    [row] = store.pending()
+    assert store.claim(row.id, NOW)
+    store.mark_sent(row.id, "999", NOW)
+    assert not store.claim(row.id, NOW)  # a second process with a stale list sends nothing
 
 
 def test_one_waiting_edit_per_development(store: Store) -> None:
@@ -99,7 +109,7 @@ def test_one_waiting_edit_per_development(store: Store) -> None:
     assert store.enqueue_edit(dev, NOW) is False  # one waiting edit renders all new coverage
     [edit] = store.pending()
     assert (edit.action, edit.message_id) == ("edit", "999")
-    store.mark_sending(edit.id, NOW)
+    assert store.claim(edit.id, NOW)
     assert store.enqueue_edit(dev, NOW) is True  # the one in flight may have rendered too early
 
 
