@@ -71,6 +71,13 @@ def test_running_service(tmp_path: Path, feed_server: FeedServer) -> None:
             proc.send_signal(signal.SIGHUP)
             assert feed_server.wait_for_hits("/added.xml", 1, timeout=20)
 
+            # A second service on the same database is refused, and the first stays healthy.
+            second = subprocess.run(
+                command(tmp_path, "run"), env=env, capture_output=True, text=True, timeout=60
+            )
+            assert second.returncode == 1 and "Traceback" not in second.stderr
+            assert f"another followup-bot service (pid {proc.pid}) is running" in second.stderr
+
             health = subprocess.run(
                 command(tmp_path, "health"), env=env, capture_output=True, text=True, timeout=60
             )
