@@ -70,21 +70,44 @@ def parse_day(value: str) -> datetime | None:
         return None
 
 
+ELSEWHERE = "This bot answers only in the server of the channel it posts to."
+
+
 def install(
-    tree: app_commands.CommandTree[discord.Client], pipeline: Pipeline, deliver_soon: Callable[[], None]
+    tree: app_commands.CommandTree[discord.Client],
+    pipeline: Pipeline,
+    deliver_soon: Callable[[], None],
+    home_guild: int,
 ) -> None:
-    """Register /status, /latest and /backfill, answering from `pipeline`; `deliver_soon`
-    asks the service's delivery task to send what /backfill queued."""
+    """Register /status, /latest and /backfill, answering from `pipeline` for members of
+    `home_guild` only (anyone can add the bot to another server, where the commands appear
+    too); `deliver_soon` asks the service's delivery task to send what /backfill queued."""
     quiet = discord.AllowedMentions.none()
+
+    async def elsewhere(interaction: discord.Interaction) -> bool:
+        """Refuse (and say so) a command from outside the home server."""
+        if interaction.guild_id is not None and interaction.guild_id == home_guild:
+            return False
+        await interaction.response.send_message(ELSEWHERE, ephemeral=True, allowed_mentions=quiet)
+        log.warning(
+            "refused /%s from server %s",
+            interaction.command.name if interaction.command else "?",
+            interaction.guild_id,
+        )
+        return True
 
     @tree.command(name="status", description="Feeds' health, the delivery queue and the last post")
     async def status(interaction: discord.Interaction) -> None:
+        if await elsewhere(interaction):
+            return
         text = status_text(pipeline.store.status())
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
 
     @tree.command(name="latest", description="The latest developments with their links")
     @app_commands.describe(n="how many (1 to 10)")
     async def latest(interaction: discord.Interaction, n: app_commands.Range[int, 1, 10] = 5) -> None:
+        if await elsewhere(interaction):
+            return
         text = latest_text(pipeline.store.recent_developments(n))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
 
@@ -92,6 +115,8 @@ def install(
     @app_commands.describe(since="first day, YYYY-MM-DD (UTC)")
     @app_commands.default_permissions(manage_guild=True)
     async def backfill(interaction: discord.Interaction, since: str) -> None:
+        if await elsewhere(interaction):
+            return
         # default_permissions only hides the command; the server owner can change that.
         if not interaction.permissions.manage_guild:
             text = "Only members with Manage Server can backfill."

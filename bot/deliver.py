@@ -153,10 +153,13 @@ class BotDeliverer:
             await self._client.login(self._token)
             self._logged_in = True
 
-    async def serve(self, install: Callable[[app_commands.CommandTree[discord.Client]], None]) -> None:
-        """Register and sync the slash commands, then stay on the gateway until `close`."""
-        install(self.tree)
+    async def serve(self, install: Callable[[app_commands.CommandTree[discord.Client], int], None]) -> None:
+        """Register and sync the slash commands, then stay on the gateway until `close`.
+        `install` is told the server that owns the channel: commands are global on Discord,
+        so only that server's members may be answered."""
         await self._login()
+        channel = await self._client.http.get_channel(self._channel.id)
+        install(self.tree, int(str(channel.get("guild_id") or 0)))
         await self.tree.sync()
         await self._client.connect(reconnect=True)
 

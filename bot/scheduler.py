@@ -153,7 +153,9 @@ class Service:
 
         async def serve() -> None:
             try:
-                await deliverer.serve(lambda tree: commands.install(tree, self.pipeline, self.deliver_soon))
+                await deliverer.serve(
+                    lambda tree, guild: commands.install(tree, self.pipeline, self.deliver_soon, guild)
+                )
             except discord.DiscordException as exc:  # posting still works over REST
                 log.error("Discord gateway: %s; slash commands are unavailable", exc)
 

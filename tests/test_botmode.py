@@ -52,10 +52,16 @@ def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: 
             assert api.wait_for("interaction_responses", 3)
             api.dispatch("INTERACTION_CREATE", slash_command("backfill", {"since": "2024-01-01"}))
             assert api.wait_for("interaction_responses", 4)
+            # Another server that added the bot: even its managers are refused.
+            stranger = slash_command("backfill", {"since": "2000-01-01"}, guild="923456789012345678")
+            api.dispatch("INTERACTION_CREATE", stranger)
+            assert api.wait_for("interaction_responses", 5)
         finally:
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
-        status, latest, refused, backfill = (r["data"]["content"] for r in api.interaction_responses)
+        status, latest, refused, backfill, stranger_reply = (
+            r["data"]["content"] for r in api.interaction_responses
+        )
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     # The post may still be marking itself sent when /status is answered: either state is true.
@@ -64,5 +70,6 @@ def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: 
     assert item.title in latest and "https://news.example/verdict" in latest
     assert refused == "Only members with Manage Server can backfill."
     assert backfill.startswith("Posting 0 developments since 2024-01-01")
+    assert stranger_reply == "This bot answers only in the server of the channel it posts to."
     assert all(r["data"]["flags"] == 64 for r in api.interaction_responses)  # ephemeral
     assert all(r["data"]["allowed_mentions"] == {"parse": []} for r in api.interaction_responses)

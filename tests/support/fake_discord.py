@@ -31,6 +31,16 @@ GUILD_ID = "323456789012345678"
 APPLICATION_ID = "423456789012345678"
 USER = {"id": APPLICATION_ID, "username": "followup", "discriminator": "0000", "avatar": None, "bot": True}
 MANAGE_GUILD = 1 << 5
+CHANNEL = {
+    "id": CHANNEL_ID,
+    "type": 0,
+    "guild_id": GUILD_ID,
+    "name": "news",
+    "position": 0,
+    "permission_overwrites": [],
+    "nsfw": False,
+    "parent_id": None,
+}
 
 # Discord's documented embed limits (https://discord.com/developers/docs/resources/message#embed-object).
 LIMITS = {
@@ -167,6 +177,7 @@ class FakeDiscord:
         app.router.add_patch(api + "/webhooks/{wid}/{token}/messages/{mid}", self._edit)
         app.router.add_post(api + "/channels/{cid}/messages", self._create)
         app.router.add_patch(api + "/channels/{cid}/messages/{mid}", self._edit)
+        app.router.add_get(api + "/channels/{cid}", self._channel)
         app.router.add_get(api + "/users/@me", self._me)
         app.router.add_get(api + "/oauth2/applications/@me", self._application)
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
@@ -206,6 +217,11 @@ class FakeDiscord:
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+
+    async def _channel(self, request: web.Request) -> web.Response:
+        if request.match_info["cid"] != CHANNEL_ID:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        return _json(CHANNEL)
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(USER)
@@ -395,9 +411,9 @@ class FakeDiscord:
 
 
 def slash_command(
-    name: str, options: dict[str, Any] | None = None, manage_guild: bool = True
+    name: str, options: dict[str, Any] | None = None, manage_guild: bool = True, guild: str = GUILD_ID
 ) -> dict[str, Any]:
-    """An INTERACTION_CREATE payload for `/name` from a guild member."""
+    """An INTERACTION_CREATE payload for `/name` from a member of `guild`."""
     member = {
         "user": {"id": "523456789012345678", "username": "member", "discriminator": "0000", "avatar": None},
         "roles": [],
@@ -413,25 +429,16 @@ def slash_command(
         "type": 2,
         "token": "interaction-token",
         "version": 1,
-        "guild_id": GUILD_ID,
+        "guild_id": guild,
         "channel_id": CHANNEL_ID,
-        "channel": {
-            "id": CHANNEL_ID,
-            "type": 0,
-            "guild_id": GUILD_ID,
-            "name": "news",
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-        },
+        "channel": {**CHANNEL, "guild_id": guild},
         "member": member,
         "app_permissions": "0",
         "locale": "en-US",
         "guild_locale": "en-US",
         "entitlements": [],
         "attachment_size_limit": 8388608,
-        "authorizing_integration_owners": {"0": GUILD_ID},
+        "authorizing_integration_owners": {"0": guild},
         "context": 0,
         "data": {
             "id": "723456789012345678",
