@@ -91,6 +91,7 @@ class Polling:
     allow_private: bool = False
     post_recent: timedelta | None = None
     max_age: timedelta = timedelta(days=7)
+    max_posts_per_poll: int = 10  # new developments one feed may post per poll; more wait
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,13 @@ class Summaries:
 
 
 @dataclass(frozen=True)
+class Storage:
+    """What the database keeps: entries judged irrelevant are forgotten after `keep`."""
+
+    keep: timedelta = timedelta(days=90)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml, validated."""
 
@@ -147,6 +155,7 @@ class Config:
     polling: Polling = field(default_factory=Polling)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     summaries: Summaries = field(default_factory=Summaries)
+    storage: Storage = field(default_factory=Storage)
     path: str = "feeds.yaml"
 
     def feed(self, name: str) -> FeedConfig:
@@ -176,15 +185,23 @@ class Env:
         return "console"
 
 
+MAX_DURATION = timedelta(days=3650)
+
+
 def parse_duration(value: object, source: str, key: str) -> timedelta:
-    """'90s', '10m', '6h', '7d', '2w' (a bare number is seconds)."""
-    if isinstance(value, bool):
-        raise ConfigError(source, key, f"expected a duration like '10m', got {value!r}")
-    if isinstance(value, int | float):
-        return timedelta(seconds=float(value))
-    if isinstance(value, str) and (m := _DURATION.match(value)):
-        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
-    raise ConfigError(source, key, f"expected a duration like '90s', '10m' or '6h', got {value!r}")
+    """'90s', '10m', '6h', '7d', '2w' (a bare number is seconds), from 0 to ten years."""
+    seconds: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    shown = repr(value)[:60]
+    if seconds is None:
+        raise ConfigError(source, key, f"expected a duration like '90s', '10m' or '6h', got {shown}")
+    # NaN fails every comparison: written so that it fails this test too.
+    if not 0 <= seconds <= MAX_DURATION.total_seconds():
+        raise ConfigError(source, key, f"expected a duration from 0s to 3650d, got {shown}")
+    return timedelta(seconds=seconds)
 
 
 def parse_size(value: object, source: str, key: str) -> int:
@@ -360,6 +377,7 @@ def _polling(source: str, data: object) -> Polling:
             "allow_private",
             "post_recent",
             "max_age",
+            "max_posts_per_poll",
         },
     )
     d = Polling()
@@ -383,6 +401,7 @@ def _polling(source: str, data: object) -> Polling:
         allow_private=r.boolean("allow_private", d.allow_private),
         post_recent=r.duration("post_recent", timedelta(0)) if r.has("post_recent") else None,
         max_age=r.duration("max_age", d.max_age),
+        max_posts_per_poll=r.integer("max_posts_per_poll", d.max_posts_per_poll, 1, 10_000),
     )
 
 
@@ -455,7 +474,7 @@ def _summaries(source: str, data: object) -> Summaries:
 
 def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     """Validate an already-loaded YAML document."""
-    r = _Reader(source, data, "", {"topic", "feeds", "discord", "summaries", "polling"})
+    r = _Reader(source, data, "", {"topic", "feeds", "discord", "summaries", "polling", "storage"})
     if not r.has("topic"):
         raise ConfigError(source, "topic", "is required: the relevance rules for the story")
     polling = _polling(source, r.raw("polling"))
@@ -466,6 +485,10 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     if avatar:
         check_http_url(avatar, source, "discord.avatar_url")
     summaries = _summaries(source, r.raw("summaries"))
+    storage = _Reader(source, r.raw("storage") or {}, "storage", {"keep"})
+    keep = storage.duration("keep", Storage().keep)
+    if keep < timedelta(days=1):
+        raise ConfigError(source, "storage.keep", "must be at least 1d")
     return Config(
         topic=_topic(source, r.raw("topic")),
         feeds=_feeds(source, r.raw("feeds"), polling),
@@ -477,6 +500,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
             burst=dr.integer("burst", 5, 1, 10_000),
         ),
         summaries=summaries,
+        storage=Storage(keep=keep),
         path=source,
     )
 

@@ -134,6 +134,7 @@ class Pipeline:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
         selected = tuple(self.config.feeds if feeds is None else feeds)
         reports = await asyncio.gather(*(self.poll_feed(feed) for feed in selected))
+        self.forget_old()
         delivery = await self.deliver() if deliver else DrainReport()
         return CycleReport(tuple(reports), delivery)
 
@@ -279,7 +280,7 @@ class Pipeline:
     ) -> FeedReport:
         """Decide and store every entry, queueing posts in the same transaction."""
         baseline = not self.store.is_baselined(feed.name)
-        new = queued = 0
+        new = queued = posts = 0
         for entry, verdict in sorted(
             zip(parsed.entries, verdicts, strict=True), key=lambda p: p[0].published
         ):
@@ -302,9 +303,11 @@ class Pipeline:
             new += decision.action is not Action.UPDATED
             action = decision.action
             if decision.creates_story:
-                story_id, joined, queued_now = self._develop(entry, key, decision.posts, now)
+                hold = policy.hold_until(now, posts, self.config.polling.max_posts_per_poll, feed.interval)
+                story_id, joined, queued_now = self._develop(entry, key, decision.posts, now, hold)
                 action = Action.COVERAGE if joined else action
                 queued += queued_now
+                posts += queued_now if not joined else 0
             linked = story_id if verdict.relevant and action is not Action.UPDATED else None
             self.store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
         if baseline:
@@ -319,10 +322,13 @@ class Pipeline:
             warning=parsed.warning,
         )
 
-    def _develop(self, entry: Entry, key: str, fresh: bool, now: datetime) -> tuple[int, bool, int]:
-        """Store a new story and place it: in a new development (posted when `fresh`), or in
-        a known one (whose posted message is edited when `fresh`). Returns the story id,
-        whether it joined a known development, and how many outbox rows it queued."""
+    def _develop(
+        self, entry: Entry, key: str, fresh: bool, now: datetime, hold: datetime | None = None
+    ) -> tuple[int, bool, int]:
+        """Store a new story and place it: in a new development (posted when `fresh`, not
+        before `hold`), or in a known one (whose posted message is edited when `fresh`).
+        Returns the story id, whether it joined a known development, and how many outbox
+        rows it queued."""
         kind = self.kinds.kind(entry.title, entry.summary or entry.content)
         story_id = self.store.create_story(entry, key, kind, now)
         story = Story(
@@ -344,12 +350,23 @@ class Pipeline:
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.development is None:
             development = self.store.create_development(story_id, kind, entry.published, now)
-            return story_id, False, int(fresh and self.store.enqueue_post(development, now))
+            return story_id, False, int(fresh and self.store.enqueue_post(development, now, hold))
         self.store.join_development(story_id, assignment.development)
         post = self.store.post_message(assignment.development)
         # A post still waiting renders the new coverage when it goes; a sent one is edited.
         edit = fresh and post is not None and post[0] == "sent"
         return story_id, True, int(edit and self.store.enqueue_edit(assignment.development, now))
+
+    def forget_old(self) -> int:
+        """Apply `storage.keep`: forget irrelevant entries older than that."""
+        forgotten = self.store.forget_irrelevant(self.clock() - self.config.storage.keep)
+        if forgotten:
+            log.info(
+                "forgot %d irrelevant entries older than %s (storage.keep)",
+                forgotten,
+                self.config.storage.keep,
+            )
+        return forgotten
 
     async def search_history(self, since: datetime, until: datetime, feeds: Iterable[FeedConfig]) -> int:
         """Store what dated Google News searches return for [since, until); the entries are the

@@ -69,3 +69,12 @@ def rate(history: list[tuple[datetime, int]], now: datetime, span: timedelta = t
         return 0.0
     hours = (now - min(when for when, _ in recent)).total_seconds() / 3600
     return sum(n for _, n in recent) / hours if hours > 0 else 0.0
+
+
+def hold_until(now: datetime, posts_so_far: int, per_poll: int, interval: timedelta) -> datetime | None:
+    """When the next post a feed queues in this poll may go: at once for the first
+    `per_poll`, then one interval later per further batch, so a feed that suddenly carries
+    hundreds of relevant items (hostile, or broken) cannot flood the channel. They wait in
+    the outbox; none is dropped."""
+    batch = posts_so_far // per_poll
+    return now + interval * min(batch, 10_000) if batch else None

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 8.0  # seconds in-flight polls and the send under way get, in all, at a stop
 DELIVERY_TICK = 30.0  # seconds between drains when nothing wakes the delivery task (retries)
+RETENTION_EVERY = timedelta(hours=6)  # how often `storage.keep` is applied
 
 
 class Service:
@@ -76,6 +77,12 @@ class Service:
             if task is not None:
                 self._running.discard(task)
             self._wake.set()
+
+    def _forget(self) -> None:
+        try:
+            self.pipeline.forget_old()
+        except Exception as exc:
+            log.error("storage.keep: %s: %s", type(exc).__name__, exc)
 
     def _stopping(self) -> bool:
         """Asked by a drain between rows: once stopping, only until the flush deadline."""
@@ -195,6 +202,15 @@ class Service:
             )
         for feed in self.pipeline.config.feeds:
             self._schedule(feed, self._first_run(feed, now))
+        self._scheduler.add_job(
+            self._forget,
+            IntervalTrigger(seconds=RETENTION_EVERY.total_seconds(), timezone=UTC),
+            id=" retention",  # feed names are stripped: no feed job has this id
+            name="storage.keep",
+            next_run_time=now + timedelta(minutes=1),
+            coalesce=True,
+            max_instances=1,
+        )
         # Whatever an earlier run queued but did not send goes out first, beside the polls.
         self._wake.set()
         delivery = asyncio.create_task(self._deliveries())

@@ -148,6 +148,12 @@ def m001_initial(db: Database) -> None:
         )""")
 
 
+@migrations()
+def m002_retention(db: Database) -> None:
+    """Forgetting old irrelevant entries looks them up by when they were first seen."""
+    db.execute("CREATE INDEX entries_forgettable ON entries(first_seen_at) WHERE relevant = 0")
+
+
 @dataclass(frozen=True)
 class FeedState:
     """A feed as a poll starts: where to fetch it, its validators, whether it is retired, and
@@ -343,6 +349,15 @@ class Store:
         if not rows:
             return None
         return rows[0]["title"], f"{rows[0]['summary']}\n{rows[0]['content']}"
+
+    def forget_irrelevant(self, before: datetime) -> int:
+        """Delete entries judged irrelevant and first seen before `before` (`storage.keep`),
+        so months of polling do not grow the database without bound; returns how many.
+        Relevant entries, stories and developments are kept forever."""
+        cursor = self.db.execute(
+            "DELETE FROM entries WHERE relevant = 0 AND story_id IS NULL AND first_seen_at < ?", [iso(before)]
+        )
+        return cursor.rowcount
 
     def story_id_for(self, canonical: str) -> int | None:
         rows = list(self.db.query("SELECT id FROM stories WHERE canonical_url = ?", [canonical]))

@@ -113,6 +113,15 @@ def test_defaults_and_per_feed_overrides() -> None:
         ),
         ("summaries.max_chars", 10, "summaries.max_chars", "whole number"),
         ("discord.avatar_url", "file:///x", "discord.avatar_url", "http(s) URL"),
+        # NaN, infinities, negative and huge durations: a traceback on SIGHUP before.
+        ("polling.max_age", float("nan"), "polling.max_age", "from 0s to 3650d"),
+        ("polling.max_age", float("inf"), "polling.max_age", "from 0s to 3650d"),
+        ("polling.max_age", -5, "polling.max_age", "from 0s to 3650d"),
+        ("polling.max_age", "99999999999999w", "polling.max_age", "from 0s to 3650d"),
+        ("polling.max_backoff", 1e300, "polling.max_backoff", "from 0s to 3650d"),
+        ("storage.keep", "2h", "storage.keep", "at least 1d"),
+        ("storage.forever", True, "storage.forever", "unknown key"),
+        ("polling.max_posts_per_poll", 0, "polling.max_posts_per_poll", "whole number"),
     ],
 )
 def test_invalid_values_name_the_key(path: str, value: object, key: str, problem: str) -> None:

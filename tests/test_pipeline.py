@@ -107,3 +107,23 @@ def test_server_hints_and_ttl_set_the_next_poll(tmp_path: Path, feed_server: Fee
     report = cycle.feeds[0]
     assert report.next_poll == NOW + timedelta(minutes=90)  # the ttl beats max-age and the interval
     assert report.next_reason == "server or feed asks for a longer pause"
+
+
+def test_a_feed_flooding_relevant_items_posts_a_batch_per_poll(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A hostile or broken feed with 25 new developments: 10 go now, the rest wait their turn."""
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    extra = "  max_age: 400d\n  max_posts_per_poll: 10"
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra=extra))
+    poll(config, tmp_path / "bot.db")  # the baseline
+    items = [
+        Item(f"Musk sues OpenAI, filing {i}", f"https://x.example/{i}", NOW - timedelta(days=5 * i))
+        for i in range(25)
+    ]
+    feed_server.routes["/f.xml"] = Route(rss(items))
+    cycle, printed = poll(config, tmp_path / "bot.db")
+    assert cycle.feeds[0].queued == 25 and cycle.delivery.sent == 10
+    assert printed.count("== Musk sues OpenAI") == 10
+    later, printed = poll(config, tmp_path / "bot.db", now=NOW + timedelta(minutes=10))
+    assert later.delivery.sent == 10  # the next batch, one interval later; none dropped

@@ -33,7 +33,8 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     Store(path).close()
     again = Store(path)
-    assert again.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    applied = [r[0] for r in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert applied == ["m001_initial", "m002_retention"]  # each once, in order
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -159,3 +160,14 @@ def test_a_new_url_forgets_where_the_old_one_moved(store: Store) -> None:
     assert store.feed_state("f", "https://x.example/feed").url == "https://x.example/moved"
     store.ensure_feed("f", "https://x.example/new")
     assert store.feed_state("f", "https://x.example/new").url == "https://x.example/new"
+
+
+def test_old_irrelevant_entries_are_forgotten_and_the_rest_kept(store: Store) -> None:
+    """storage.keep: the database must not grow without bound over months of polling."""
+    old, recent = NOW - timedelta(days=100), NOW - timedelta(days=10)
+    for guid, seen, relevant in (("old-off", old, False), ("new-off", recent, False), ("old-on", old, True)):
+        e = entry(guid, 1)
+        store.ensure_feed(e.feed, "https://x.example/feed")
+        store.save_entry(e, e.url, Verdict(relevant, 0.0), "new", None, seen, known=False)
+    assert store.forget_irrelevant(NOW - timedelta(days=90)) == 1
+    assert sorted(r["guid"] for r in store.table("entries").rows) == ["new-off", "old-on"]
