@@ -32,6 +32,7 @@ from bot.report import health as service_health
 from bot.report import status_lines as report_lines
 from bot.scheduler import Service
 from bot.store import Store
+from bot.text import printable
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -239,7 +240,11 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
     if args.dry_run:
         for dev in developments:
             lead = dev.lead
-            print(f"{dev.first_published:%Y-%m-%d %H:%M}  {len(dev.coverage) + 1:3} stories  {lead.title}")
+            print(
+                printable(
+                    f"{dev.first_published:%Y-%m-%d %H:%M}  {len(dev.coverage) + 1:3} stories  {lead.title}"
+                )
+            )
         print(f"{len(developments)} developments would be posted", file=sys.stderr)
         return 0
     assert cycle is not None
@@ -312,12 +317,15 @@ def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> 
         return 0
     for row in rows:
         when = row["first_published"][:16].replace("T", " ")
-        print(f"{when}  {row['state'] or 'stored':8}  {row['kind'] or '-':12}  {row['title']}")
         outlets = ", ".join(row["outlets"][:8]) + (
             f" +{len(row['outlets']) - 8}" if len(row["outlets"]) > 8 else ""
         )
-        print(f"{'':16}  {row['coverage']} stories, {row['entries']} entries: {outlets}")
-        print(f"{'':16}  {row['url']}")
+        lines = (
+            f"{when}  {row['state'] or 'stored':8}  {row['kind'] or '-':12}  {row['title']}",
+            f"{'':16}  {row['coverage']} stories, {row['entries']} entries: {outlets}",
+            f"{'':16}  {row['url']}",
+        )
+        print(printable("\n".join(lines)))
     if not rows:
         print("no developments yet", file=sys.stderr)
     return 0
@@ -367,7 +375,7 @@ def cmd_summarize(args: argparse.Namespace, config: Config, env: Env, db: str) -
         report = {"url": args.url, "source": digest.source, "summary": digest.text, "chars": len(digest.text)}
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif digest.text:
-        print(digest.text)
+        print(printable(digest.text))
     if not digest.text:
         print(f"followup-bot: no summary: the article at {args.url} could not be read", file=sys.stderr)
         return 1
@@ -380,7 +388,7 @@ def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> i
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
-    print("\n".join(report_lines(report, datetime.now(UTC))))
+    print(printable("\n".join(report_lines(report, datetime.now(UTC)))))
     return 0
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from bot.config import load_env_secrets
+from bot.text import printable
 
 REDACTED = "[redacted]"
 NOISY = ("httpx", "httpcore", "discord", "apscheduler", "asyncio")
@@ -34,12 +35,12 @@ class Redact(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            record.msg = self.scrub(record.getMessage())
-            record.args = ()
-            if record.exc_info and record.exc_info[1] is not None:
-                record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
+        # Feed text and server answers reach log lines: nothing in them may drive the terminal.
+        record.msg = printable(self.scrub(record.getMessage()))
+        record.args = ()
+        if self.secrets and record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
 
 

@@ -52,12 +52,20 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Characters a URL may not hold as they are (RFC 3986) and that end or break a markdown
+# link `[text](<url>)`: percent-encoded, which any browser reads the same.
+_URL_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in '<>"`{}|\\^'}
+
+
 def safe_url(url: str) -> str:
-    """Only http(s) URLs of sane length go into an embed; anything else is dropped."""
+    """Only http(s) URLs of sane length go into an embed or a link; anything else is
+    dropped, and characters that could close a masked link are percent-encoded."""
     url = url.strip()
     clean = not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
-    if clean and url.lower().startswith(("http://", "https://")) and len(url) <= URL_MAX:
-        return url
+    if clean and url.lower().startswith(("http://", "https://")):
+        url = "".join(_URL_UNSAFE.get(ch, ch) for ch in url)
+        if len(url) <= URL_MAX:
+            return url
     return ""
 
 
@@ -65,7 +73,8 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     """One embed for one story: headline, link, summary, outlet, publication time."""
     title = defuse(story.title)
     limit = min(max_chars, DESCRIPTION_MAX)
-    summary = defuse(story.digest) if story.digest else summarize(title, defuse(story.summary), limit)
+    # Defused after summarising: the summariser decodes entities ('&amp;#64;everyone').
+    summary = defuse(story.digest or summarize(story.title, story.summary, limit))
     return Message(
         title=fit(squash(title), TITLE_MAX, clip) or clip(defuse(story.url), TITLE_MAX) or "(untitled)",
         url=safe_url(story.url),

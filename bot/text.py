@@ -59,6 +59,17 @@ def strip_html(value: str) -> str:
     return squash(text)
 
 
+# What a terminal acts on rather than shows: control characters (ESC starts colour,
+# cursor and title sequences; CR overwrites a line) and the bidirectional overrides.
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(value: str) -> str:
+    """Text from feeds and servers made safe to print on a terminal: every character a
+    terminal would act on is shown escaped (`\\x1b`) instead."""
+    return _TERMINAL.sub(lambda m: ascii(m.group())[1:-1], value)
+
+
 def squash(value: str) -> str:
     """Collapse runs of white space and drop control characters."""
     return _SPACE.sub(" ", _CONTROL.sub("", value)).strip()

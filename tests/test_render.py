@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.commands import latest_text
 from bot.models import DevelopmentView, Story
 from bot.render import (
     AUTHOR_MAX,
@@ -18,6 +19,7 @@ from bot.render import (
     render_console,
     render_development,
     render_story,
+    safe_url,
 )
 from bot.summarize import summarize
 
@@ -122,3 +124,26 @@ def test_a_lead_without_summary_gives_way_to_coverage_that_has_one() -> None:
     assert message.title == "Jury rules for OpenAI" and message.url == "https://paper.example/2"
     assert message.description == "The jury ruled for OpenAI on Monday in Oakland."
     assert message.fields[0].value == "[Aggregator](https://agg.example/1)"
+
+
+def test_mentions_hidden_behind_entities_are_defused_after_decoding() -> None:
+    """Defusing ran before the summariser decoded entities: '&amp;amp;#64;everyone' came out
+    as '@everyone' in the text (inert in an embed, but never what we promise)."""
+    text = "The court ruled today. &amp;amp;#64;everyone should read the order of the judge."
+    message = render_story(story("Ruling", text, "Outlet", "https://x.example/a"))
+    assert "@everyone" not in message.description and "everyone" in message.description
+
+
+def test_urls_cannot_close_a_masked_link() -> None:
+    assert safe_url("https://x.example/a>b)<c") == "https://x.example/a%3Eb)%3Cc"
+    line = latest_text(
+        [
+            {
+                "first_published": "2026-05-18T12:00:00Z",
+                "title": "T",
+                "url": "https://x.example/a>[x](y)",
+                "coverage": 1,
+            }
+        ]
+    )
+    assert line.count(">") == 1  # only the one that closes <url>

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import cut, first_sentence, fold, strip_html
+from bot.text import cut, first_sentence, fold, printable, strip_html
 
 
 def test_strip_html() -> None:
@@ -31,3 +31,11 @@ def test_cut_prefers_sentence_then_word_boundaries() -> None:
 @given(st.text(), st.integers(min_value=1, max_value=600))
 def test_cut_never_exceeds_the_limit(text: str, limit: int) -> None:
     assert len(cut(text, limit)) <= limit
+
+
+def test_printable_shows_terminal_controls_instead_of_obeying_them() -> None:
+    hostile = "Feed\x1b]0;pwned\x07 \x1b[2J\rname \u202eevil\x9b"
+    shown = printable(hostile)
+    assert "\x1b" not in shown and "\r" not in shown and "\u202e" not in shown and "\x9b" not in shown
+    assert shown == "Feed\\x1b]0;pwned\\x07 \\x1b[2J\\rname \\u202eevil\\x9b"
+    assert printable("Procès — ok\n\tnext") == "Procès — ok\n\tnext"
