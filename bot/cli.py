@@ -179,12 +179,7 @@ def _run(
 
     async def go() -> T:
         store = Store(db)
-        polling = config.polling
-        fetcher = Fetcher(
-            concurrency=polling.concurrency,
-            per_host=polling.per_host,
-            allow_private=polling.allow_private,
-        )
+        fetcher = Fetcher.from_polling(config.polling)
         deliverer = make_deliverer(env, config)
         if deliverer.mode == "console" and not quiet:
             log.info(CONSOLE_NOTICE)

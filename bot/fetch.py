@@ -65,7 +65,7 @@ class Fetcher:
             # The address guard lives in the transport, so it checks what is connected to.
             transport=transport or PinnedTransport(GuardedBackend(resolver, allow_private)),
             trust_env=False,
-            cookies=httpx.Cookies(http.cookiejar.CookieJar(policy=_NoCookies())),
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
         )
         self._slots = asyncio.Semaphore(concurrency)
         self._per_host = per_host

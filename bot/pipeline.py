@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot import cluster, health, policy, search
-from bot.config import Config, FeedConfig
+from bot.config import Config, FeedConfig, Polling
 from bot.dedup import Action, Policy, decide
 from bot.deliver import Deliverer, DrainReport, drain
 from bot.digest import Digester
@@ -84,6 +84,11 @@ def entry_key(entry: Entry) -> str:
     return canonical_url(entry.url) if entry.url else f"entry:{entry.feed}:{entry.guid}"
 
 
+def _client_settings(polling: Polling) -> tuple[bool, int, int]:
+    """What the HTTP client is built with: a reload that changes it needs a new one."""
+    return polling.allow_private, polling.concurrency, polling.per_host
+
+
 def _shift(when: datetime, delta: timedelta) -> datetime:
     """`when + delta`, held within the datetime range (a hostile date must not overflow)."""
     try:
@@ -112,12 +117,19 @@ class Pipeline:
         self._delivery_lock = DeliveryLock(store.path)  # ...and across processes
         self.digester = Digester(fetcher, store, clock)
         self.parsers = ParserPool()
+        self._made: list[Fetcher] = []  # fetchers built here on reload, closed by aclose
         self.parse_work = parse_and_judge  # a seam for tests of the parse deadline
         self.reconfigure(config)
 
     def reconfigure(self, config: Config) -> None:
         """Adopt feeds.yaml (at start, and again on reload): everything derived from it is
-        built here and only here; connections stay."""
+        built here and only here. Connections stay, unless the settings of the HTTP client
+        changed: then a new client serves the next polls."""
+        if _client_settings(config.polling) != _client_settings(self.config.polling):
+            self.fetcher = Fetcher.from_polling(config.polling)
+            self._made.append(self.fetcher)
+            log.info("polling.allow_private, concurrency or per_host changed: a new HTTP client takes over")
+        self.digester.fetcher = self.fetcher
         self.config = config
         self.rules = Rules.from_topic(config.topic)
         self.kinds = cluster.KindFinder(config.topic.developments)
@@ -129,6 +141,8 @@ class Pipeline:
     async def aclose(self) -> None:
         await self.digester.aclose()
         self.parsers.close()
+        for fetcher in self._made:
+            await fetcher.aclose()
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""

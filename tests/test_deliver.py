@@ -208,3 +208,29 @@ class _lazy_webhook:
     async def close(self) -> None:
         if self._inner is not None:
             await self._inner.close()
+
+
+def test_a_console_mode_database_moved_to_discord_skips_its_console_edits(
+    tmp_path: Path, discord_api: FakeDiscord
+) -> None:
+    """An edit of a message printed in console mode crashed the drain on int('console:…')."""
+    store = Store(tmp_path / "bot.db")
+    queue(store, 2)
+    assert run_drain(store, ConsoleDeliverer(io.StringIO())) == (2, "")
+    add_coverage(store, 1, "later")
+    queue(store, 0)
+    assert run_drain(store, _lazy_webhook(discord_api)) == (0, "")
+    [edit] = store.table("outbox").rows_where("action = 'edit'")
+    assert (edit["state"], edit["last_error"]) == ("skipped", "its post went to the console")
+    assert discord_api.requests == []
+
+
+def test_a_successful_probe_lifts_the_halt(tmp_path: Path, discord_api: FakeDiscord) -> None:
+    """After an hour of halt, one probe is sent; when Discord accepts it, delivery resumes
+    for good (before, every later drain was a probe an hour apart)."""
+    store = Store(tmp_path / "bot.db")
+    queue(store, 2)
+    deliverer = _lazy_webhook(discord_api)
+    store.halt("HTTP 401", deliverer.fingerprint, NOW - timedelta(hours=2))
+    assert run_drain(store, deliverer) == (2, "")
+    assert store.halted() is None

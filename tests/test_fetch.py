@@ -279,3 +279,21 @@ def test_huge_freshness_hints_are_clamped(feed_server: FeedServer) -> None:
         body=b"<rss/>", headers={"Cache-Control": "max-age=99999999999999999"}
     )
     assert fetch(feed_server.url("/fresh")).hint == 7 * 86400.0
+
+
+def test_months_of_polling_keep_no_state_per_host(feed_server: FeedServer) -> None:
+    """Per-host slots and a cookie jar grew with every host ever polled."""
+    feed_server.routes["/f"] = Route(body=b"<rss/>", headers={"Set-Cookie": "session=abc; Path=/"})
+    names = {f"feed{i}.test": ["127.0.0.1"] for i in range(20)}
+
+    async def go() -> Fetcher:
+        async with Fetcher(resolver=stub(names), allow_private=True, sleep=no_sleep) as fetcher:
+            for name in names:
+                url = feed_server.url("/f").replace("127.0.0.1", name)
+                await fetcher.fetch(feed(url), FeedCache())
+            await fetcher.fetch(feed(feed_server.url("/f").replace("127.0.0.1", "feed0.test")), FeedCache())
+            return fetcher
+
+    fetcher = asyncio.run(go())
+    assert fetcher._hosts == {}
+    assert all("cookie" not in {k.lower() for k in seen.headers} for seen in feed_server.requests)

@@ -127,3 +127,31 @@ def test_a_feed_flooding_relevant_items_posts_a_batch_per_poll(
     assert printed.count("== Musk sues OpenAI") == 10
     later, printed = poll(config, tmp_path / "bot.db", now=NOW + timedelta(minutes=10))
     assert later.delivery.sent == 10  # the next batch, one interval later; none dropped
+
+
+def test_a_reload_that_changes_the_http_settings_builds_a_new_client(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """allow_private, concurrency and per_host were silently ignored until a restart."""
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    path = write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
+    allowed = load_config(path)
+    path.write_text(path.read_text().replace("allow_private: true", "allow_private: false"))
+    refused = load_config(path)
+
+    async def go() -> tuple[str, str]:
+        fetcher = Fetcher.from_polling(allowed.polling)
+        store = Store(tmp_path / "bot.db")
+        pipeline = Pipeline(allowed, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW)
+        try:
+            first = await pipeline.poll_feed(allowed.feeds[0])
+            pipeline.reconfigure(refused)
+            second = await pipeline.poll_feed(refused.feeds[0])
+            return first.error, second.error
+        finally:
+            await pipeline.aclose()
+            await fetcher.aclose()
+            store.close()
+
+    first, second = asyncio.run(go())
+    assert first == "" and "polling.allow_private is false" in second
