@@ -34,6 +34,32 @@ MAX_ATTEMPTS = 8  # then the row is 'dead' and waits for `retry`
 HALT_PROBE = timedelta(hours=1)  # how long rejected credentials keep delivery halted
 SEND_TIMEOUT = 120.0  # discord.py retries 429s and 5xx itself; this bounds all of it
 UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that no longer exists
+MAX_ANSWER = 1024 * 1024  # bytes; Discord's answers are a few KB, and discord.py reads them whole
+
+
+class CappedResponse(aiohttp.ClientResponse):
+    """An aiohttp response whose body is read only up to MAX_ANSWER bytes: discord.py reads
+    every answer whole, so a hostile endpoint (DISCORD_API_BASE) could exhaust memory."""
+
+    async def read(self) -> bytes:
+        if self._body is None:
+            body = bytearray()
+            try:
+                async for chunk in self.content.iter_chunked(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > MAX_ANSWER:
+                        raise aiohttp.ClientPayloadError(f"Discord's answer is over {MAX_ANSWER} bytes")
+            except BaseException:
+                self.close()
+                raise
+            self._body = bytes(body)  # aiohttp's read() then returns it as its own
+        return await super().read()
+
+
+def cap_answers(session: aiohttp.ClientSession) -> None:
+    """Make a session that discord.py built itself read answers through CappedResponse."""
+    # aiohttp takes response_class only at construction; discord.py constructs its own.
+    session._response_class = CappedResponse
 
 
 class Deliverer(Protocol):
@@ -107,7 +133,7 @@ class WebhookDeliverer:
 
     def __init__(self, url: str, username: str = "", avatar_url: str = "") -> None:
         self.fingerprint = fingerprint("webhook", url)
-        self._session = aiohttp.ClientSession()
+        self._session = aiohttp.ClientSession(response_class=CappedResponse)
         self._webhook = discord.Webhook.from_url(url, session=self._session)
         self._username = username
         self._avatar_url = avatar_url
@@ -151,6 +177,7 @@ class BotDeliverer:
     async def _login(self) -> None:
         if not self._logged_in:
             await self._client.login(self._token)
+            cap_answers(self._client.http._HTTPClient__session)  # type: ignore[attr-defined]
             self._logged_in = True
 
     async def serve(self, install: Callable[[app_commands.CommandTree[discord.Client], int], None]) -> None:

@@ -234,3 +234,28 @@ def test_a_successful_probe_lifts_the_halt(tmp_path: Path, discord_api: FakeDisc
     store.halt("HTTP 401", deliverer.fingerprint, NOW - timedelta(hours=2))
     assert run_drain(store, deliverer) == (2, "")
     assert store.halted() is None
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_an_oversized_answer_is_a_failed_send_not_a_memory_hog(
+    tmp_path: Path, discord_api: FakeDiscord, mode: str
+) -> None:
+    store = Store(tmp_path / "bot.db")
+    queue(store, 1)
+    discord_api.padding = 8 * 1024 * 1024
+    set_api_base(discord_api.api_base)
+
+    async def go() -> tuple[int, str]:
+        deliverer: Deliverer = (
+            WebhookDeliverer(WEBHOOK_URL) if mode == "webhook" else BotDeliverer("token", int(CHANNEL_ID))
+        )
+        try:
+            report = await drain(store, deliverer, CONFIG, lambda: NOW, jitter=lambda: 0.5)
+        finally:
+            await deliverer.close()
+        return report.sent, report.stopped
+
+    sent, stopped = asyncio.run(go())
+    assert sent == 0 and "over 1048576 bytes" in stopped
+    [row] = store.table("outbox").rows
+    assert row["state"] == "pending"  # retried later, like any failed send

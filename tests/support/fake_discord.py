@@ -120,6 +120,7 @@ class FakeDiscord:
         self.commands: list[dict[str, Any]] = []
         self.identify: dict[str, Any] | None = None
         self.failure_rate = failure_rate
+        self.padding = 0  # bytes of junk added to every message answer (a hostile endpoint)
         self._random = random.Random(seed)
         self._failures: list[Failure] = []
         self._nonces: dict[str, Posted] = {}
@@ -288,6 +289,7 @@ class FakeDiscord:
             "components": [],
             "nonce": payload.get("nonce"),
             **({"webhook_id": WEBHOOK_ID} if webhook else {}),
+            **({"padding": "x" * self.padding} if self.padding else {}),
         }
 
     async def _checked(self, request: web.Request) -> tuple[dict[str, Any], web.StreamResponse | None]:
