@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.support.discord_schema import violations
+
 WEBHOOK_ID = "123456789012345678"
 WEBHOOK_TOKEN = "T" * 68
 WEBHOOK_URL = f"https://discord.com/api/webhooks/{WEBHOOK_ID}/{WEBHOOK_TOKEN}"
@@ -31,6 +33,7 @@ GUILD_ID = "323456789012345678"
 APPLICATION_ID = "423456789012345678"
 USER = {"id": APPLICATION_ID, "username": "followup", "discriminator": "0000", "avatar": None, "bot": True}
 MANAGE_GUILD = 1 << 5
+WEBHOOK_PATH = "/webhooks/{webhook_id}/{webhook_token}"  # as Discord's spec names the route
 CHANNEL = {
     "id": CHANNEL_ID,
     "type": 0,
@@ -121,6 +124,7 @@ class FakeDiscord:
         self.identify: dict[str, Any] | None = None
         self.failure_rate = failure_rate
         self.padding = 0  # bytes of junk added to every message answer (a hostile endpoint)
+        self.violations: list[str] = []  # request bodies Discord's published schema refuses
         self._random = random.Random(seed)
         self._failures: list[Failure] = []
         self._nonces: dict[str, Posted] = {}
@@ -209,6 +213,14 @@ class FakeDiscord:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop()
+        # Checked last, so that a test's own failure is reported first.
+        if exc[0] is None:
+            assert not self.violations, "requests Discord's schema refuses:\n" + "\n".join(
+                self.violations[:10]
+            )
+
+    def _stop(self) -> None:
         async def stop() -> None:
             for ws in list(self._sockets):
                 await ws.close()
@@ -254,11 +266,14 @@ class FakeDiscord:
             return _json(body, status=429, headers=headers)
         return _json({"message": "error", "code": failure.code}, status=failure.status)
 
-    async def _payload(self, request: web.Request) -> dict[str, Any]:
+    async def _payload(self, request: web.Request, spec_path: str) -> Any:
+        """The request's JSON body, checked against Discord's schema for `spec_path`."""
         raw = await request.read()
+        body = json.loads(raw) if raw else {}
         with self._lock:
             self.requests.append((request.method, request.path))
-        return dict(json.loads(raw)) if raw else {}
+            self.violations += violations(request.method, spec_path, body)
+        return body
 
     def _record(self, payload: dict[str, Any]) -> Posted:
         """Keep a newly created message."""
@@ -292,9 +307,11 @@ class FakeDiscord:
             **({"padding": "x" * self.padding} if self.padding else {}),
         }
 
-    async def _checked(self, request: web.Request) -> tuple[dict[str, Any], web.StreamResponse | None]:
+    async def _checked(
+        self, request: web.Request, spec_path: str
+    ) -> tuple[dict[str, Any], web.StreamResponse | None]:
         """The payload, or the error Discord would answer instead."""
-        payload = await self._payload(request)
+        payload = dict(await self._payload(request, spec_path))
         if (failure := await self._failure(request)) is not None:
             return payload, failure
         if errors := limit_errors(payload):
@@ -304,9 +321,9 @@ class FakeDiscord:
 
     async def _execute(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != WEBHOOK_TOKEN or request.match_info["wid"] != WEBHOOK_ID:
-            await self._payload(request)
+            await self._payload(request, WEBHOOK_PATH)
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
-        payload, error = await self._checked(request)
+        payload, error = await self._checked(request, WEBHOOK_PATH)
         if error is not None:
             return error
         posted = self._record(payload)
@@ -315,7 +332,7 @@ class FakeDiscord:
         return _json(self._message(posted, payload, webhook=True))
 
     async def _create(self, request: web.Request) -> web.StreamResponse:
-        payload, error = await self._checked(request)
+        payload, error = await self._checked(request, "/channels/{channel_id}/messages")
         if error is not None:
             return error
         nonce = payload.get("nonce")
@@ -330,7 +347,13 @@ class FakeDiscord:
         return _json(self._message(posted, payload, webhook=False))
 
     async def _edit(self, request: web.Request) -> web.StreamResponse:
-        payload, error = await self._checked(request)
+        webhook = "wid" in request.match_info
+        spec_path = (
+            f"{WEBHOOK_PATH}/messages/{{message_id}}"
+            if webhook
+            else "/channels/{channel_id}/messages/{message_id}"
+        )
+        payload, error = await self._checked(request, spec_path)
         if error is not None:
             return error
         with self._changed:
@@ -362,7 +385,7 @@ class FakeDiscord:
         return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
 
     async def _sync_commands(self, request: web.Request) -> web.Response:
-        payload: Any = json.loads(await request.read())
+        payload = await self._payload(request, "/applications/{application_id}/commands")
         with self._changed:
             self.commands = [
                 {**c, "id": str(next(self._ids)), "application_id": APPLICATION_ID, "version": "1"}
@@ -372,7 +395,7 @@ class FakeDiscord:
             return _json(self.commands)
 
     async def _interaction_callback(self, request: web.Request) -> web.Response:
-        payload = await self._payload(request)
+        payload = await self._payload(request, "/interactions/{interaction_id}/{interaction_token}/callback")
         with self._changed:
             self.interaction_responses.append(payload)
             self._changed.notify_all()
