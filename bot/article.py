@@ -25,9 +25,13 @@ UNFOLLOWABLE = ("news.google.com",)
 
 
 def followable(url: str) -> bool:
-    """Whether fetching `url` can give an article page."""
-    host = (urlsplit(url).hostname or "").lower()
-    return urlsplit(url).scheme in ("http", "https") and not any(
+    """Whether fetching `url` can give an article page (not for a link that is no URL)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "http://[bad/": feed links are hostile input
+        return False
+    return parts.scheme in ("http", "https") and not any(
         host == h or host.endswith("." + h) for h in UNFOLLOWABLE
     )
 

@@ -202,3 +202,19 @@ def test_posts_carry_the_article_summary(tmp_path: Path, feed_server: FeedServer
     feed_server.routes["/f.xml"] = Route(rss([item]))
     _, printed = poll(cfg, tmp_path / "bot.db")
     assert LEDE in printed and TEASER not in printed
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999/article",  # a port out of range: ValueError
+        "http://xn--n3h.example/article",  # a host only IDNA 2003 accepts: InvalidURL
+        "http://[bad/article",  # not a URL at all
+    ],
+)
+def test_an_unusable_article_link_falls_back_to_the_feed_text(
+    tmp_path: Path, feed_server: FeedServer, url: str
+) -> None:
+    """These escaped every handler and made the startup delivery fail on every restart."""
+    [result] = digest(config(tmp_path, feed_server), tmp_path, "Verdict", TEASER, url)
+    assert result == Digest(TEASER, "feed")
