@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import anyio
 import trafilatura
 
 from bot.config import FeedConfig
@@ -64,7 +65,7 @@ async def fetch_text(fetcher: Fetcher, url: str, timeout: timedelta, max_bytes: 
         return ""
     page = FeedConfig(f"article {urlsplit(url).hostname}", url, timeout, timeout, min(max_bytes, MAX_PAGE))
     try:
-        async with asyncio.timeout(timeout.total_seconds()):
+        with anyio.fail_after(timeout.total_seconds()):  # anyio's: see fetch.py on asyncio timeouts
             result = await fetcher.fetch(page, FeedCache())
     except (FeedError, TimeoutError) as exc:
         log.info("article %s: %s; using the feed's text", url, exc)

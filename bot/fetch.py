@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import anyio
 import httpx
 
 from bot import USER_AGENT
@@ -134,7 +135,10 @@ class Fetcher:
                 async with self._host_slot(urlsplit(url).hostname or ""), self._slots:
                     if deadline is None:
                         deadline = loop.time() + timeout
-                    async with asyncio.timeout_at(deadline):
+                    # anyio's deadline, not asyncio.timeout: httpcore waits in anyio shielded
+                    # scopes, and on Python 3.11 an asyncio timeout firing there leaks a bare
+                    # CancelledError instead of TimeoutError (seen killing a poll job).
+                    with anyio.fail_at(deadline):
                         result = await self._request(feed, url, headers, timeout)
                 if isinstance(result, FetchResult):
                     return replace(result, elapsed=loop.time() - (deadline - timeout), moved_to=moved)

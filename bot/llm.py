@@ -4,12 +4,12 @@ Ollama, vLLM, llama.cpp servers). Every failure falls back to the extractive sum
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 from dataclasses import dataclass
 
+import anyio
 import httpx
 
 from bot import USER_AGENT
@@ -68,7 +68,7 @@ async def complete(client: httpx.AsyncClient, config: LLMConfig, request: Prompt
     seconds = config.timeout.total_seconds()
     try:
         # The per-read timeout alone lets a server dripping a byte at a time go on forever.
-        async with asyncio.timeout(seconds):
+        with anyio.fail_after(seconds):  # anyio's: see fetch.py on asyncio timeouts over httpx
             async with client.stream("POST", url, json=body, headers=headers, timeout=seconds) as response:
                 if response.status_code != 200:
                     raise LLMError(f"HTTP {response.status_code}")

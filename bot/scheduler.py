@@ -73,6 +73,12 @@ class Service:
         except Exception as exc:  # a bug or a database error costs one poll, never the service
             log.error("feed %r: poll failed: %s: %s", feed.name, type(exc).__name__, exc)
             log.debug("poll failure", exc_info=True)
+        except asyncio.CancelledError:
+            if self._stop.is_set():
+                raise
+            # Not ours: a library's stray cancellation costs this poll only.
+            log.warning("feed %r: poll interrupted; it runs again at its next time", feed.name)
+            log.debug("poll interrupted", exc_info=True)
         finally:
             if task is not None:
                 self._running.discard(task)
