@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -28,10 +28,9 @@ from bot.errors import BotError, ConfigError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge
 from bot.pipeline import CycleReport, Pipeline
-from bot.report import health as service_health
-from bot.report import status_lines as report_lines
+from bot.report import default_max_age, liveness, status_lines
 from bot.scheduler import Service
-from bot.store import Store
+from bot.store import Store, to_json
 from bot.text import printable
 
 log = logging.getLogger("bot")
@@ -294,7 +293,7 @@ def cmd_retry(args: argparse.Namespace, config: Config, env: Env, db: str) -> in
         halted = store.halted()
         store.resume()
     if halted:
-        print(f"delivery halt lifted (was: {halted[0]})")
+        print(f"delivery halt lifted (was: {halted.reason})")
     print(f"{requeued} dead deliveries re-queued")
     cycle = _run(env, config, db, lambda p: p.deliver())
     print(f"{cycle.sent} delivered")
@@ -308,17 +307,15 @@ def cmd_stories(args: argparse.Namespace, config: Config, env: Env, db: str) -> 
     with closing(Store(db)) as store:
         rows = store.recent_developments(max(1, args.limit))
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json.dumps(to_json(rows), indent=2, ensure_ascii=False))
         return 0
     for row in rows:
-        when = row["first_published"][:16].replace("T", " ")
-        outlets = ", ".join(row["outlets"][:8]) + (
-            f" +{len(row['outlets']) - 8}" if len(row["outlets"]) > 8 else ""
-        )
+        outlets = ", ".join(row.outlets[:8]) + (f" +{len(row.outlets) - 8}" if len(row.outlets) > 8 else "")
+        when = f"{row.first_published:%Y-%m-%d %H:%M}"
         lines = (
-            f"{when}  {row['state'] or 'stored':8}  {row['kind'] or '-':12}  {row['title']}",
-            f"{'':16}  {row['coverage']} stories, {row['entries']} entries: {outlets}",
-            f"{'':16}  {row['url']}",
+            f"{when}  {row.state or 'stored':8}  {row.kind or '-':12}  {row.title}",
+            f"{'':16}  {row.coverage} stories, {row.entries} entries: {outlets}",
+            f"{'':16}  {row.url}",
         )
         print(printable("\n".join(lines)))
     if not rows:
@@ -379,11 +376,11 @@ def cmd_summarize(args: argparse.Namespace, config: Config, env: Env, db: str) -
 
 def cmd_status(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
     with closing(Store(db)) as store:
-        report: dict[str, Any] = {"mode": env.mode, **store.status()}
+        report = store.status()
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps({"mode": env.mode, **to_json(report)}, indent=2, ensure_ascii=False))
         return 0
-    print(printable("\n".join(report_lines(report, datetime.now(UTC)))))
+    print(printable("\n".join(status_lines(report, env.mode, datetime.now(UTC)))))
     return 0
 
 
@@ -391,10 +388,9 @@ def cmd_health(args: argparse.Namespace, config: Config, env: Env, db: str) -> i
     if not Path(db).exists():
         print(f"unhealthy: no database at {db}")
         return 1
-    shortest = min((f.interval for f in config.feeds), default=config.polling.interval)
-    max_age = args.max_age or max(timedelta(minutes=15), 3 * shortest)
     with closing(Store(db)) as store:
-        ok, message = service_health(store.status(), datetime.now(UTC), max_age)
+        report = store.status()
+    ok, message = liveness(report, datetime.now(UTC), args.max_age or default_max_age(report))
     print(message)
     return 0 if ok else 1
 

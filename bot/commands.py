@@ -9,47 +9,49 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.pipeline import Pipeline
 from bot.render import clip, defuse, escape, safe_url
+from bot.store import DevelopmentSummary, StatusReport
 
 log = logging.getLogger(__name__)
 
 REPLY_MAX = 2000  # Discord's message content limit
 
 
-def status_text(report: dict[str, Any]) -> str:
+def status_text(report: StatusReport) -> str:
     """Feeds' health, the queue and the last post, for /status."""
-    outbox = report["outbox"]
-    queue = ", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"
+    queue = ", ".join(f"{n} {state}" for state, n in sorted(report.outbox.items())) or "empty"
+    last = f"{report.last_post_at:%Y-%m-%d %H:%M} UTC" if report.last_post_at else "never"
+    counts = report.counts
     lines = [
-        f"**Last post:** {report['last_post_at'] or 'never'}",
+        f"**Last post:** {last}",
         f"**Queue:** {queue}",
-        f"**Developments:** {report['counts']['developments']} from {report['counts']['stories']} stories",
+        f"**Developments:** {counts.developments} from {counts.stories} stories",
     ]
-    if report["halted"]:
-        lines.append(f"**Delivery halted** since {report['halted']['since']}: {report['halted']['reason']}")
-    failing = [f for f in report["feeds"] if f["failures"]]
-    lines.append(f"**Feeds:** {len(report['feeds']) - len(failing)} of {len(report['feeds'])} healthy")
-    lines += [f"- {escape(f['name'])}: {escape(str(f['last_error']))[:150]}" for f in failing[:10]]
+    if report.halted:
+        lines.append(
+            f"**Delivery halted** since {report.halted.since:%Y-%m-%d %H:%M} UTC: {report.halted.reason}"
+        )
+    failing = [f for f in report.feeds if f.failures]
+    lines.append(f"**Feeds:** {len(report.feeds) - len(failing)} of {len(report.feeds)} healthy")
+    lines += [f"- {escape(f.name)}: {escape(str(f.last_error))[:150]}" for f in failing[:10]]
     return clip_lines(lines)
 
 
-def latest_text(rows: list[dict[str, Any]]) -> str:
+def latest_text(rows: list[DevelopmentSummary]) -> str:
     """The newest developments with their links and coverage, for /latest."""
     if not rows:
         return "No developments yet."
     lines = []
     for row in rows:
-        when = row["first_published"][:10]
-        title = escape(defuse(clip(row["title"], 150)))
-        url = safe_url(row["url"])
+        title = escape(defuse(clip(row.title, 150)))
+        url = safe_url(row.url)
         link = f"[{title}](<{url}>)" if url else title
-        lines.append(f"- {when} {link} ({row['coverage']} outlets)")
+        lines.append(f"- {row.first_published:%Y-%m-%d} {link} ({row.coverage} outlets)")
     return clip_lines(lines)
 
 

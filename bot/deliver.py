@@ -357,13 +357,12 @@ def _still_halted(store: Store, deliverer: Deliverer, now: datetime) -> str | No
     halt = store.halted()
     if halt is None:
         return None
-    reason, fingerprint, since = halt
-    if fingerprint != deliverer.fingerprint:
+    if halt.fingerprint != deliverer.fingerprint:
         log.info("Discord credentials changed since delivery halted: resuming")
         store.resume()
         return None
-    if now - since < HALT_PROBE:
-        return f"delivery halted since {since:%Y-%m-%d %H:%M} UTC: {reason}"
+    if now - halt.since < HALT_PROBE:
+        return f"delivery halted since {halt.since:%Y-%m-%d %H:%M} UTC: {halt.reason}"
     log.info("delivery halted for an hour: one probe to see whether Discord accepts us again")
     return None
 

@@ -5,8 +5,9 @@ BotError                 one-line, user-facing message; never carries a secret
 ├── FeedError            one feed could not be fetched or parsed; other feeds go on
 │   ├── FetchError       HTTP, network, timeout, size cap, redirect, refused address
 │   └── ParseError       the body is not a feed feedparser can read
-└── DeliveryError        Discord refused or failed a post
-    └── WebhookInvalid   401/403/404: delivery stops until the user fixes it
+├── DeliveryError        Discord refused or failed a post
+│   └── WebhookInvalid   401/403/404: delivery stops until the user fixes it
+└── StorageError         the database cannot be opened, read or written (locked, disk full)
 """
 
 from __future__ import annotations
@@ -73,3 +74,7 @@ class DeliveryError(BotError):
 
 class WebhookInvalid(DeliveryError):
     """The webhook or bot credentials are rejected; retrying would only get us banned."""
+
+
+class StorageError(BotError):
+    """The database failed; the message names it and what to do."""

@@ -27,7 +27,7 @@ from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFee
 from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
 from bot.parsepool import ParserPool, ParseTimeout
-from bot.store import FeedState, Store
+from bot.store import FeedState, OutboxState, Store
 from bot.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -179,10 +179,10 @@ class Pipeline:
         try:
             return await self._poll_feed(feed, state)
         except FeedError as exc:
-            return self._failed(feed, exc)
+            return self._failed(feed, state, exc)
         except Exception as exc:  # a bug must cost one feed one cycle, not the service
             log.debug("feed %r: unexpected error", feed.name, exc_info=True)
-            return self._failed(feed, FeedError(feed.name, f"unexpected {type(exc).__name__}: {exc}"))
+            return self._failed(feed, state, FeedError(feed.name, f"unexpected {type(exc).__name__}: {exc}"))
 
     def _bounds(self, feed: FeedConfig) -> policy.Bounds:
         polling = self.config.polling
@@ -193,12 +193,11 @@ class Pipeline:
             max_backoff=polling.max_backoff,
         )
 
-    def _failed(self, feed: FeedConfig, exc: FeedError) -> FeedReport:
+    def _failed(self, feed: FeedConfig, state: FeedState, exc: FeedError) -> FeedReport:
         now = self.clock()
         with self.store.transaction():
-            self.store.record_failure(feed.name, feed.url, exc.problem, now)
-            row = self.store.feed_row(feed.name)
-            failures, warned = (row["failures"], bool(row["warned"])) if row else (1, False)
+            failures = self.store.record_failure(feed.name, feed.url, exc.problem, now)
+            warned = state.warned
             retry_after = None
             if isinstance(exc, FetchError):
                 if exc.gone:
@@ -229,7 +228,7 @@ class Pipeline:
             # 304, or a server that ignores conditional requests sending the same bytes: nothing to parse.
             with self.store.transaction():
                 self.store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
-                nxt = self._succeeded(feed, result, None, 0, 0, now)
+                nxt = self._succeeded(feed, result, None, 0, 0, now, state.warned)
             return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
         try:
             parsed, verdicts = await self._parse(feed, result, now)
@@ -243,21 +242,27 @@ class Pipeline:
         with self.store.transaction():
             self.store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
             report = self._accept(feed, parsed, verdicts, now)
-            nxt = self._succeeded(feed, result, parsed.ttl, report.new, report.entries, now)
+            nxt = self._succeeded(feed, result, parsed.ttl, report.new, report.entries, now, state.warned)
             self.store.record_body(feed.name, digest)
         report = replace(report, next_poll=nxt.at, next_reason=nxt.reason)
         log.info("%s", report.line())
         return report
 
     def _succeeded(
-        self, feed: FeedConfig, result: FetchResult, ttl: int | None, new: int, seen: int, now: datetime
+        self,
+        feed: FeedConfig,
+        result: FetchResult,
+        ttl: int | None,
+        new: int,
+        seen: int,
+        now: datetime,
+        warned: bool,
     ) -> policy.NextPoll:
         """Record a good poll: its history, where the feed lives, a recovery note, the next poll."""
         history = self.store.record_polled(feed.name, new, seen, now)
         if result.moved_to:
             self.store.record_moved(feed.name, result.moved_to)
-        row = self.store.feed_row(feed.name)
-        if row and row["warned"]:
+        if warned:
             self.store.enqueue_notice(health.recovery_text(feed.name), now)
             self.store.set_warned(feed.name, False)
         hints = [s for s in (result.hint, ttl * 60 if ttl else None) if s]
@@ -368,7 +373,7 @@ class Pipeline:
         self.store.join_development(story_id, assignment.development)
         post = self.store.post_message(assignment.development)
         # A post still waiting renders the new coverage when it goes; a sent one is edited.
-        edit = fresh and post is not None and post[0] == "sent"
+        edit = fresh and post is not None and post.state is OutboxState.SENT
         return story_id, True, int(edit and self.store.enqueue_edit(assignment.development, now))
 
     def forget_old(self) -> int:

@@ -4,16 +4,15 @@ answer "is it working, and if not, why?" from one screen."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.store import from_iso
+from bot.store.records import FeedStatus, StatusReport
 
 
-def ago(when: str | None, now: datetime) -> str:
-    """'3m ago' / 'in 5m' / 'never' for a stored timestamp."""
-    if not when:
+def ago(when: datetime | None, now: datetime) -> str:
+    """'3m ago' / 'in 5m' / 'never' for a stored time."""
+    if when is None:
         return "never"
-    delta = now - from_iso(when)
+    delta = now - when
     seconds = abs(int(delta.total_seconds()))
     amount = (
         f"{seconds}s"
@@ -27,74 +26,80 @@ def ago(when: str | None, now: datetime) -> str:
     return f"{amount} ago" if delta.total_seconds() >= 0 else f"in {amount}"
 
 
-def status_lines(report: dict[str, Any], now: datetime) -> list[str]:
+def status_lines(report: StatusReport, mode: str, now: datetime) -> list[str]:
     """The text of `followup-bot status`."""
-    counts, outbox, service = report["counts"], report["outbox"], report["service"]
-    lines = [f"mode: {report['mode']}"]
-    if service and not service["stopped_at"]:
+    counts, service = report.counts, report.service
+    lines = [f"mode: {mode}"]
+    if service and not service.stopped_at:
         lines.append(
-            f"service: running (pid {service['pid']}) since {ago(service['started_at'], now)},"
-            f" last poll {ago(service['last_poll_at'], now)}"
+            f"service: running (pid {service.pid}) since {ago(service.started_at, now)},"
+            f" last poll {ago(service.last_poll_at, now)}"
         )
     elif service:
-        lines.append(f"service: stopped {ago(service['stopped_at'], now)}")
+        lines.append(f"service: stopped {ago(service.stopped_at, now)}")
     else:
         lines.append("service: never run")
     lines.append(
-        f"entries: {counts['entries']} ({counts['relevant']} relevant), stories: {counts['stories']},"
-        f" developments: {counts['developments']}; database {report['database_bytes'] / 1e6:.1f} MB"
+        f"entries: {counts.entries} ({counts.relevant} relevant), stories: {counts.stories},"
+        f" developments: {counts.developments}; database {report.database_bytes / 1e6:.1f} MB"
     )
-    queue = ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"
-    lines.append(f"outbox: {queue}; last post {ago(report['last_post_at'], now)}")
-    if report["halted"]:
-        halt = report["halted"]
-        lines.append(f"DELIVERY HALTED since {halt['since']}: {halt['reason']}")
+    queue = ", ".join(f"{k} {v}" for k, v in sorted(report.outbox.items())) or "empty"
+    lines.append(f"outbox: {queue}; last post {ago(report.last_post_at, now)}")
+    if report.halted:
+        lines.append(
+            f"DELIVERY HALTED since {report.halted.since:%Y-%m-%d %H:%M} UTC: {report.halted.reason}"
+        )
         lines.append("  fix the credentials (or channel), then run `followup-bot retry`")
-    for row in report["dead"]:
-        what = row["notice"] if row["notice"] else f"development {row['development_id']}"
-        lines.append(f"  dead {row['action']}: {what}: {row['last_error']}")
+    for row in report.dead:
+        what = row.notice if row.notice else f"development {row.development_id}"
+        lines.append(f"  dead {row.action}: {what}: {row.last_error}")
     lines.append("feeds:")
-    for feed in report["feeds"]:
+    for feed in report.feeds:
         lines.append("  " + feed_line(feed, now))
     return lines
 
 
-def feed_line(feed: dict[str, Any], now: datetime) -> str:
+def feed_line(feed: FeedStatus, now: datetime) -> str:
     """One feed's health in one line."""
-    if feed["gone_at"]:
-        state = f"GONE (HTTP 410) since {ago(feed['gone_at'], now)}: remove it or give it a new url"
-    elif feed["failures"]:
-        state = f"FAILING x{feed['failures']}: {feed['last_error']}"
-    elif not feed["last_success_at"]:
+    if feed.gone_at:
+        state = f"GONE (HTTP 410) since {ago(feed.gone_at, now)}: remove it or give it a new url"
+    elif feed.failures:
+        state = f"FAILING x{feed.failures}: {feed.last_error}"
+    elif not feed.last_success_at:
         state = "not polled yet"
     else:
         state = "ok"
-    moved = f"; moved to {feed['moved_to']} (update feeds.yaml)" if feed["moved_to"] else ""
-    nxt = (
-        f"; next poll {ago(feed['next_poll_at'], now)} ({feed['next_reason']})"
-        if feed["next_poll_at"]
-        else ""
-    )
+    moved = f"; moved to {feed.moved_to} (update feeds.yaml)" if feed.moved_to else ""
+    nxt = f"; next poll {ago(feed.next_poll_at, now)} ({feed.next_reason})" if feed.next_poll_at else ""
     return (
-        f"{feed['name']}: {state}; last success {ago(feed['last_success_at'], now)};"
-        f" {feed['entries_seen']} entries seen, {feed['relevant']} relevant{nxt}{moved}"
+        f"{feed.name}: {state}; last success {ago(feed.last_success_at, now)};"
+        f" {feed.entries_seen} entries seen, {feed.relevant} relevant{nxt}{moved}"
     )
 
 
-def health(report: dict[str, Any], now: datetime, max_age: timedelta) -> tuple[bool, str]:
+HEALTH_FLOOR = timedelta(minutes=15)
+
+
+def default_max_age(report: StatusReport) -> timedelta:
+    """How recent the last poll must be: three of the service's shortest feed intervals, at
+    least 15 minutes; read from the database, so feeds.yaml is not needed."""
+    interval = report.service.interval_seconds if report.service else None
+    return max(HEALTH_FLOOR, 3 * timedelta(seconds=interval or 0))
+
+
+def liveness(report: StatusReport, now: datetime, max_age: timedelta) -> tuple[bool, str]:
     """Whether a service completed a poll within `max_age`, and a one-line reason."""
-    service = report["service"]
+    service = report.service
     if not service:
         return False, "unhealthy: the service has never run on this database"
-    if service["stopped_at"]:
-        return False, f"unhealthy: the service stopped {ago(service['stopped_at'], now)}"
-    last = service["last_poll_at"]
+    if service.stopped_at:
+        return False, f"unhealthy: the service stopped {ago(service.stopped_at, now)}"
+    last = service.last_poll_at
     if not last:
-        started = from_iso(service["started_at"])
-        if now - started <= max_age:
-            return True, f"ok: started {ago(service['started_at'], now)}, first polls under way"
-        return False, f"unhealthy: started {ago(service['started_at'], now)} and no poll has completed"
-    if now - from_iso(last) > max_age:
+        if now - service.started_at <= max_age:
+            return True, f"ok: started {ago(service.started_at, now)}, first polls under way"
+        return False, f"unhealthy: started {ago(service.started_at, now)} and no poll has completed"
+    if now - last > max_age:
         return False, f"unhealthy: last completed poll {ago(last, now)} (limit {max_age})"
-    halted = " (but delivery is halted: see `followup-bot status`)" if report["halted"] else ""
+    halted = " (but delivery is halted: see `followup-bot status`)" if report.halted else ""
     return True, f"ok: last completed poll {ago(last, now)}{halted}"

@@ -30,7 +30,7 @@ from bot.deliver import BotDeliverer
 from bot.errors import BotError, ConfigError
 from bot.locks import service_lock
 from bot.pipeline import Pipeline
-from bot.store import Store, from_iso
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -131,11 +131,9 @@ class Service:
     def _first_run(self, feed: FeedConfig, now: datetime) -> datetime:
         """When to poll a feed at start: its stored next poll if still ahead, else now, spread
         over a few seconds so a restart does not hit every server at once."""
-        row = self.pipeline.store.feed_row(feed.name)
-        if row and row["next_poll_at"] and row["url"] == feed.url:
-            planned = from_iso(row["next_poll_at"])
-            if planned > now:
-                return planned
+        planned = self.pipeline.store.feed_state(feed.name, feed.url).next_poll_at
+        if planned is not None and planned > now:
+            return planned
         spread = min(feed.interval.total_seconds() / 10, 5.0)
         return now + timedelta(seconds=spread * (hash(feed.name) % 100) / 100)
 
@@ -197,7 +195,9 @@ class Service:
 
     async def _serve(self, store: Store) -> None:
         now = datetime.now(UTC)
-        store.service_started(os.getpid(), now)
+        feeds = self.pipeline.config.feeds
+        shortest = min((f.interval for f in feeds), default=self.pipeline.config.polling.interval)
+        store.service_started(os.getpid(), now, shortest.total_seconds())
         fresh = [f.name for f in self.pipeline.config.feeds if not store.is_baselined(f.name)]
         if fresh:
             log.info(

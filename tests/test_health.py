@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.health import discover_feed, should_warn
-from bot.report import ago, health, status_lines
-from bot.store import iso
+from bot.report import ago, default_max_age, liveness, status_lines
+from bot.store.records import Counts, FeedStatus, ServiceRecord, StatusReport
 
 NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
 
@@ -24,53 +25,68 @@ def test_warns_once_when_the_run_of_failures_reaches_the_limit() -> None:
     assert not should_warn(4, 3, warned=True)
 
 
-def report(**changes: Any) -> dict[str, Any]:
+SERVICE = ServiceRecord(
+    pid=42,
+    started_at=NOW - timedelta(hours=2),
+    last_poll_at=NOW - timedelta(minutes=3),
+    stopped_at=None,
+    interval_seconds=600.0,
+)
+
+
+def feed(name: str, **values: Any) -> FeedStatus:
     base: dict[str, Any] = {
-        "mode": "webhook",
-        "service": {
-            "pid": 42,
-            "started_at": iso(NOW - timedelta(hours=2)),
-            "last_poll_at": iso(NOW - timedelta(minutes=3)),
-            "stopped_at": None,
-        },
-        "counts": {"entries": 10, "relevant": 4, "stories": 3, "developments": 2},
-        "database_bytes": 2_500_000,
-        "outbox": {"sent": 2},
-        "last_post_at": iso(NOW - timedelta(hours=1)),
-        "halted": None,
-        "dead": [],
-        "feeds": [
-            {
-                "name": "good",
-                "gone_at": None,
-                "failures": 0,
-                "last_error": None,
-                "last_success_at": iso(NOW),
-                "moved_to": None,
-                "next_poll_at": iso(NOW + timedelta(minutes=10)),
-                "next_reason": "configured interval",
-                "entries_seen": 100,
-                "relevant": 4,
-            },
-            {
-                "name": "bad",
-                "gone_at": None,
-                "failures": 4,
-                "last_error": "HTTP 503",
-                "last_success_at": None,
-                "moved_to": "https://new.example/feed",
-                "next_poll_at": iso(NOW + timedelta(minutes=80)),
-                "next_reason": "backing off after 4 failures",
-                "entries_seen": 0,
-                "relevant": 0,
-            },
-        ],
+        "url": f"https://{name}.example/feed",
+        "moved_to": None,
+        "gone_at": None,
+        "last_success_at": None,
+        "last_fetch_at": None,
+        "last_status": None,
+        "last_error": None,
+        "failures": 0,
+        "baseline_at": None,
+        "next_poll_at": None,
+        "next_reason": None,
+        "entries_seen": 0,
+        "relevant": 0,
     }
-    return base | changes
+    return FeedStatus(name=name, **(base | values))
+
+
+def report(**changes: Any) -> StatusReport:
+    base = StatusReport(
+        database_bytes=2_500_000,
+        service=SERVICE,
+        counts=Counts(entries=10, relevant=4, stories=3, developments=2),
+        outbox={"sent": 2},
+        last_post_at=NOW - timedelta(hours=1),
+        halted=None,
+        feeds=(
+            feed(
+                "good",
+                last_success_at=NOW,
+                next_poll_at=NOW + timedelta(minutes=10),
+                next_reason="configured interval",
+                entries_seen=100,
+                relevant=4,
+            ),
+            feed(
+                "bad",
+                failures=4,
+                last_error="HTTP 503",
+                moved_to="https://new.example/feed",
+                next_poll_at=NOW + timedelta(minutes=80),
+                next_reason="backing off after 4 failures",
+            ),
+        ),
+        dead=(),
+    )
+    return replace(base, **changes)
 
 
 def test_status_answers_is_it_working_and_why_not() -> None:
-    text = "\n".join(status_lines(report(), NOW))
+    text = "\n".join(status_lines(report(), "webhook", NOW))
+    assert "mode: webhook" in text
     assert "service: running (pid 42) since 2h ago, last poll 3m ago" in text
     assert "database 2.5 MB" in text and "outbox: sent 2; last post 60m ago" in text
     assert (
@@ -82,15 +98,23 @@ def test_status_answers_is_it_working_and_why_not() -> None:
 
 
 def test_health_wants_a_recent_completed_poll() -> None:
-    assert health(report(), NOW, timedelta(minutes=15)) == (True, "ok: last completed poll 3m ago")
-    late = report(service={**report()["service"], "last_poll_at": iso(NOW - timedelta(hours=1))})
-    assert health(late, NOW, timedelta(minutes=15))[0] is False
-    stopped = report(service={**report()["service"], "stopped_at": iso(NOW)})
-    assert health(stopped, NOW, timedelta(minutes=15)) == (False, "unhealthy: the service stopped 0s ago")
-    assert health(report(service=None), NOW, timedelta(minutes=15))[0] is False
+    limit = timedelta(minutes=15)
+    assert liveness(report(), NOW, limit) == (True, "ok: last completed poll 3m ago")
+    late = report(service=replace(SERVICE, last_poll_at=NOW - timedelta(hours=1)))
+    assert liveness(late, NOW, limit)[0] is False
+    stopped = report(service=replace(SERVICE, stopped_at=NOW))
+    assert liveness(stopped, NOW, limit) == (False, "unhealthy: the service stopped 0s ago")
+    assert liveness(report(service=None), NOW, limit)[0] is False
+
+
+def test_health_takes_its_default_limit_from_the_database() -> None:
+    """Three of the service's shortest intervals, at least 15 minutes: no feeds.yaml needed."""
+    assert default_max_age(report()) == timedelta(minutes=30)
+    assert default_max_age(report(service=replace(SERVICE, interval_seconds=60.0))) == timedelta(minutes=15)
+    assert default_max_age(report(service=None)) == timedelta(minutes=15)
 
 
 def test_ago() -> None:
     assert ago(None, NOW) == "never"
-    assert ago(iso(NOW - timedelta(days=3)), NOW) == "3d ago"
-    assert ago(iso(NOW + timedelta(seconds=30)), NOW) == "in 30s"
+    assert ago(NOW - timedelta(days=3), NOW) == "3d ago"
+    assert ago(NOW + timedelta(seconds=30), NOW) == "in 30s"

@@ -77,9 +77,9 @@ def test_permanent_redirects_are_followed_and_remembered(tmp_path: Path, feed_se
     poll(config, tmp_path / "bot.db")
     assert len(feed_server.hits("/old.xml")) == 1 and len(feed_server.hits("/new.xml")) == 2
     store = Store(tmp_path / "bot.db")
-    row = store.feed_row("f")
+    [feed] = store.status().feeds
     store.close()
-    assert row is not None and row["moved_to"] == feed_server.url("/new.xml")
+    assert feed.moved_to == feed_server.url("/new.xml")
 
 
 def test_a_gone_feed_is_retired(tmp_path: Path, feed_server: FeedServer) -> None:

@@ -21,6 +21,7 @@ from bot.render import (
     render_story,
     safe_url,
 )
+from bot.store import DevelopmentSummary
 from bot.summarize import summarize
 
 WHEN = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
@@ -136,14 +137,8 @@ def test_mentions_hidden_behind_entities_are_defused_after_decoding() -> None:
 
 def test_urls_cannot_close_a_masked_link() -> None:
     assert safe_url("https://x.example/a>b)<c") == "https://x.example/a%3Eb)%3Cc"
-    line = latest_text(
-        [
-            {
-                "first_published": "2026-05-18T12:00:00Z",
-                "title": "T",
-                "url": "https://x.example/a>[x](y)",
-                "coverage": 1,
-            }
-        ]
+    row = DevelopmentSummary(
+        1, "filing", WHEN, "T", "https://x.example/a>[x](y)", "O", None, None, 1, 1, ("O",)
     )
+    line = latest_text([row])
     assert line.count(">") == 1  # only the one that closes <url>

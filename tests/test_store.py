@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.errors import BotError
+from bot.errors import BotError, StorageError
 from bot.models import Entry, FeedCache, Verdict
-from bot.store import Store, from_iso, iso
+from bot.store import OutboxState, PostState, Store, from_iso, iso
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ON = Verdict(True, 3.0, ("musk: musk",), {"musk": ("musk",)})
@@ -34,7 +35,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
     Store(path).close()
     again = Store(path)
     applied = [r[0] for r in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == ["m001_initial", "m002_retention"]  # each once, in order
+    assert applied == ["m001_initial", "m002_retention", "m003_service_interval"]  # once each, in order
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -48,9 +49,10 @@ def test_corrupt_database_is_a_one_line_error(tmp_path: Path) -> None:
 def test_feed_cache_and_health(store: Store) -> None:
     assert store.feed_state("f", "https://x.example/feed").cache == FeedCache('"e"', None)
     assert store.feed_state("f", "https://x.example/moved").cache == FeedCache()  # URL changed: start over
-    store.record_failure("f", "https://x.example/feed", "HTTP 500", NOW)
-    row = store.feed_row("f")
-    assert row is not None and row["failures"] == 1 and row["last_error"] == "HTTP 500"
+    assert store.record_failure("f", "https://x.example/feed", "HTTP 500", NOW) == 1
+    [feed] = store.status().feeds
+    assert feed.failures == 1 and feed.last_error == "HTTP 500"
+    assert store.feed_state("f", "https://x.example/feed").failures == 1
     assert not store.is_baselined("f")
     store.mark_baselined("f", NOW)
     assert store.is_baselined("f")
@@ -88,7 +90,7 @@ def test_a_development_is_posted_at_most_once(store: Store) -> None:
     assert [r.id for r in store.pending()] == [row.id]  # an interrupted send is resumed
     store.mark_sent(row.id, "999", NOW)
     assert store.pending() == [] and store.enqueue_post(dev, NOW) is False
-    assert store.post_message(dev) == ("sent", "999")
+    assert store.post_message(dev) == PostState(OutboxState.SENT, "999")
 
 
 def test_a_row_is_claimed_once(store: Store) -> None:
@@ -171,3 +173,42 @@ def test_old_irrelevant_entries_are_forgotten_and_the_rest_kept(store: Store) ->
         store.save_entry(e, e.url, Verdict(relevant, 0.0), "new", None, seen, known=False)
     assert store.forget_irrelevant(NOW - timedelta(days=90)) == 1
     assert sorted(r["guid"] for r in store.table("entries").rows) == ["new-off", "old-on"]
+
+
+def test_a_locked_database_is_one_line_naming_it(tmp_path: Path) -> None:
+    """A second writer holding the database used to surface as 'internal error'."""
+    path = tmp_path / "bot.db"
+    Store(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store = Store(path, timeout=0.1)
+    except StorageError as exc:  # opening may already need the lock
+        error = exc
+    else:
+        with pytest.raises(StorageError) as caught:
+            store.ensure_feed("f", "https://x.example/feed")
+        error = caught.value
+        store.close()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert (
+        str(error)
+        == f"database {path}: locked by another process for too long (is a second bot writing to it?)"
+    )
+
+
+def test_a_full_disk_is_one_line_naming_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    store = Store(path)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")  # as if the disk had no room left
+    with pytest.raises(StorageError) as caught, store.transaction():
+        for i in range(2000):
+            store.enqueue_notice("x" * 1000 + str(i), NOW)
+    store.close()
+    assert (
+        str(caught.value)
+        == f"database {path}: the disk (or the database's size limit) is full: free some space"
+    )

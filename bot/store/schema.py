@@ -1,0 +1,147 @@
+"""The database schema as code: named migrations, each applied once, in order, in a
+transaction of its own (sqlite-utils `Migrations`). Never edit a migration that shipped;
+add the next one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("followup-bot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Feeds (caching and health), entries, stories (one per canonical URL), developments
+    (stories about one event), and the outbox of posts and edits."""
+    db.execute("""
+        CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            baseline_at TEXT,
+            last_fetch_at TEXT,
+            last_success_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            title TEXT,
+            moved_to TEXT,
+            gone_at TEXT,
+            warned INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT,
+            next_reason TEXT,
+            entries_seen INTEGER NOT NULL DEFAULT 0,
+            body_hash TEXT,
+            recent TEXT NOT NULL DEFAULT '[]'
+        )""")
+    # The running service's heartbeat, for `status` and `health`.
+    db.execute("""
+        CREATE TABLE service (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            last_poll_at TEXT,
+            stopped_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE developments (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            first_published TEXT NOT NULL,
+            lead_story_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX developments_first_published ON developments(first_published)")
+    db.execute("""
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            canonical_url TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            outlet TEXT NOT NULL,
+            published TEXT NOT NULL,
+            feed TEXT NOT NULL,
+            language TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            digest TEXT,
+            digest_source TEXT,
+            development_id INTEGER REFERENCES developments(id),
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX stories_development ON stories(development_id)")
+    db.execute("""
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed TEXT NOT NULL REFERENCES feeds(name),
+            guid TEXT NOT NULL,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            content TEXT NOT NULL,
+            published TEXT NOT NULL,
+            has_date INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            outlet TEXT NOT NULL,
+            language TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            relevant INTEGER NOT NULL,
+            score REAL NOT NULL,
+            reasons TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            story_id INTEGER REFERENCES stories(id),
+            UNIQUE (feed, guid)
+        )""")
+    db.execute("CREATE INDEX entries_canonical ON entries(canonical_url)")
+    db.execute("CREATE INDEX entries_story ON entries(story_id)")
+    # One post per development, ever; at most one edit waiting per development (it renders
+    # the coverage as it is when sent, so one is enough however much arrives meanwhile; an
+    # edit already being sent does not count, since it may have rendered too early).
+    db.execute("""
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            development_id INTEGER REFERENCES developments(id),
+            action TEXT NOT NULL CHECK (action IN ('post', 'edit', 'notice')),
+            notice TEXT,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            message_id TEXT,
+            next_attempt_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT
+        )""")
+    db.execute("CREATE UNIQUE INDEX outbox_one_post ON outbox(development_id) WHERE action = 'post'")
+    db.execute(
+        "CREATE UNIQUE INDEX outbox_one_waiting_edit ON outbox(development_id)"
+        " WHERE action = 'edit' AND state = 'pending'"
+    )
+    db.execute("CREATE INDEX outbox_state ON outbox(state)")
+    db.execute("CREATE TABLE llm_usage (day TEXT PRIMARY KEY, requests INTEGER NOT NULL)")
+    # Set when Discord rejects our credentials: delivery stops until they change, `retry`
+    # clears it, or an hourly probe succeeds (Discord bans IPs that keep sending bad requests).
+    db.execute("""
+        CREATE TABLE delivery_halt (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            reason TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            halted_at TEXT NOT NULL
+        )""")
+
+
+@migrations()
+def m002_retention(db: Database) -> None:
+    """Forgetting old irrelevant entries looks them up by when they were first seen."""
+    db.execute("CREATE INDEX entries_forgettable ON entries(first_seen_at) WHERE relevant = 0")
+
+
+@migrations()
+def m003_service_interval(db: Database) -> None:
+    """The service records its shortest feed interval, so `health` can judge staleness from
+    the database alone (feeds.yaml may be missing or invalid while the service runs)."""
+    db.execute("ALTER TABLE service ADD COLUMN interval_seconds REAL")
