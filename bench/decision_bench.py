@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import FeedConfig, load_config  # noqa: E402
-from bot.deliver import ConsoleDeliverer  # noqa: E402
+from bot.delivery import ConsoleDeliverer  # noqa: E402
 from bot.fetch import Fetcher  # noqa: E402
 from bot.match import judge_entry  # noqa: E402
 from bot.models import Entry, ParsedFeed  # noqa: E402

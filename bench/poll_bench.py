@@ -135,7 +135,7 @@ def run_bot(base: str, feeds: int, workers: int, workdir: Path) -> list[float]:
     """The bot's poll, three passes, in this process."""
     sys.path.insert(0, str(ROOT))
     from bot.config import load_config
-    from bot.deliver import ConsoleDeliverer
+    from bot.delivery import ConsoleDeliverer
     from bot.fetch import Fetcher
     from bot.pipeline import Pipeline
     from bot.store import Store

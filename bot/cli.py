@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from bot import __version__, logs
 from bot.config import Config, Env, check_http_url, load_config, load_env, parse_duration
-from bot.deliver import make_deliverer
+from bot.delivery import make_deliverer
 from bot.errors import BotError, ConfigError
 from bot.fetch import Fetcher
 from bot.match import Rules, judge

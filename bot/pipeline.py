@@ -17,14 +17,14 @@ from datetime import UTC, datetime, timedelta
 from bot import cluster, health, policy, search
 from bot.config import Config, FeedConfig, Polling
 from bot.dedup import Action, Policy, decide
-from bot.deliver import Deliverer, DrainReport, drain
+from bot.delivery import Deliverer, DrainReport, drain
+from bot.delivery.pacing import Limit, Pacer
 from bot.digest import Digester
 from bot.errors import FeedError, FetchError, ParseError
 from bot.fetch import Fetcher
 from bot.locks import DeliveryLock
 from bot.match import Rules, judge_entry
 from bot.models import DevelopmentView, Entry, FeedCache, FetchResult, ParsedFeed, Story, Verdict
-from bot.pacing import Limit, Pacer
 from bot.parse import parse_feed
 from bot.parsepool import ParserPool, ParseTimeout
 from bot.store import FeedState, OutboxState, Store

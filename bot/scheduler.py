@@ -24,9 +24,8 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import commands
 from bot.config import Config, FeedConfig
-from bot.deliver import BotDeliverer
+from bot.delivery import slash
 from bot.errors import BotError, ConfigError
 from bot.locks import service_lock
 from bot.pipeline import Pipeline
@@ -159,13 +158,13 @@ class Service:
     def _start_gateway(self) -> asyncio.Task[None] | None:
         """In bot mode, connect to the gateway and answer slash commands alongside polling."""
         deliverer = self.pipeline.deliverer
-        if not isinstance(deliverer, BotDeliverer):
+        if not deliverer.gateway:
             return None
 
         async def serve() -> None:
             try:
                 await deliverer.serve(
-                    lambda tree, guild: commands.install(tree, self.pipeline, self.deliver_soon, guild)
+                    lambda tree, guild: slash.install(tree, self.pipeline, self.deliver_soon, guild)
                 )
             except discord.DiscordException as exc:  # posting still works over REST
                 log.error("Discord gateway: %s; slash commands are unavailable", exc)

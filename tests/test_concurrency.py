@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import load_config
-from bot.deliver import ConsoleDeliverer
+from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher
 from bot.models import Message
 from bot.pipeline import Pipeline

@@ -14,7 +14,8 @@ import discord.http
 import pytest
 
 from bot.config import Config, Topic
-from bot.deliver import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliverer, drain, set_api_base
+from bot.delivery import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliverer, drain, set_api_base
+from bot.delivery.transports import Install
 from bot.models import Entry, Message
 from bot.store import Store, iso
 from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, Failure, FakeDiscord
@@ -189,6 +190,7 @@ class _lazy_webhook:
 
     mode = "webhook"
     fingerprint = "test-webhook"
+    gateway = False
 
     def __init__(self, api: FakeDiscord) -> None:
         set_api_base(api.api_base)
@@ -204,6 +206,9 @@ class _lazy_webhook:
 
     async def edit(self, message_id: str, message: Message) -> None:
         await self._webhook().edit(message_id, message)
+
+    async def serve(self, install: Install) -> None:
+        return None
 
     async def close(self) -> None:
         if self._inner is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import discord.http
 
 from bot.config import Config, Topic
-from bot.deliver import WebhookDeliverer, drain, set_api_base
+from bot.delivery import WebhookDeliverer, drain, set_api_base
 from bot.models import Entry
 from bot.store import Store
 from tests.support.cli import command, environment

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.delivery.render import render_story
 from bot.models import Story
 from bot.parse import parse_feed
-from bot.render import render_story
 from bot.store import from_iso, iso
 from tests.conftest import shared_path
 from tests.support.cli import command, environment

@@ -13,7 +13,8 @@ from types import ModuleType
 
 import pytest
 
-from bot import cluster, match, parse, render, summarize, text, urls
+from bot import cluster, match, parse, summarize, text, urls
+from bot.delivery import render
 from bot.summarize import clean
 from bot.text import strip_html
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Config, load_config
-from bot.deliver import ConsoleDeliverer
+from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher, RetryPolicy
 from bot.pipeline import CycleReport, Pipeline
 from bot.store import Store

@@ -9,9 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands import latest_text
-from bot.models import DevelopmentView, Story
-from bot.render import (
+from bot.delivery.render import (
     AUTHOR_MAX,
     FIELD_VALUE_MAX,
     TITLE_MAX,
@@ -21,6 +19,8 @@ from bot.render import (
     render_story,
     safe_url,
 )
+from bot.delivery.slash import latest_text
+from bot.models import DevelopmentView, Story
 from bot.store import DevelopmentSummary
 from bot.summarize import summarize
 

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 import discord
 from discord import app_commands
 
+from bot.delivery.render import clip, defuse, escape, safe_url
 from bot.pipeline import Pipeline
-from bot.render import clip, defuse, escape, safe_url
 from bot.store import DevelopmentSummary, StatusReport
 
 log = logging.getLogger(__name__)

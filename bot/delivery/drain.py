@@ -1,0 +1,164 @@
+"""Draining the outbox: render each due row, claim it, send it, mark it. Writes only what
+`failures.judge` decided; the caller holds the delivery lock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiohttp
+import discord
+
+from bot.config import Config
+from bot.delivery.failures import HALT_PROBE, SEND_TIMEOUT, judge
+from bot.delivery.pacing import Pacer
+from bot.delivery.render import render_development, render_notice
+from bot.delivery.transports import Deliverer
+from bot.models import Message
+from bot.store import OutboxRow, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    sent: int = 0
+    failed: int = 0
+    stopped: str = ""  # why draining stopped early, if it did
+
+
+async def drain(
+    store: Store,
+    deliverer: Deliverer,
+    config: Config,
+    clock: Callable[[], datetime],
+    *,
+    pacer: Pacer | None = None,
+    jitter: Callable[[], float] = random.random,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> DrainReport:
+    """Deliver due posts and edits, oldest development first, paced under Discord's limits.
+
+    A failure Discord will not change its mind about (400, a deleted message) kills that
+    row only, and so does a row that cannot be rendered. Any other failure reschedules the
+    row with backoff and stops this drain: Discord is down or refusing us, and hammering it
+    gets the IP banned. Rejected credentials halt delivery until they change, `retry` is
+    run, or an hourly probe passes. `should_stop` is asked between rows, never mid-send.
+    The caller holds the delivery lock: no other process drains meanwhile.
+    """
+    if (halted := _still_halted(store, deliverer, clock())) is not None:
+        return DrainReport(stopped=halted)
+    probing = store.halted() is not None
+    rows = store.pending(clock())
+    sent = failed = 0
+    for done, row in enumerate(rows):
+        if should_stop is not None and should_stop():
+            return DrainReport(sent=sent, failed=failed, stopped="stopping")
+        if progress is not None:
+            progress(done, len(rows))
+        if row.action == "edit" and not _editable(row.message_id, deliverer):
+            why = "its post was never sent" if not row.message_id else "its post went to the console"
+            store.mark_skipped(row.id, why, clock())
+            continue
+        try:
+            message = _render(row, config, clock())
+        except Exception as exc:  # one story that cannot be rendered must not stop the others
+            log.error("%s: cannot be rendered (%s: %s); dead", _label(row), type(exc).__name__, exc)
+            log.debug("render failure", exc_info=True)
+            store.mark_failed(row.id, f"cannot be rendered: {type(exc).__name__}: {exc}"[:500], None, clock())
+            failed += 1
+            continue
+        if pacer is not None:
+            await pacer.wait()
+        if not store.claim(row.id, clock()):
+            continue  # sent or changed by another process since the list was read
+        try:
+            message_id = await asyncio.wait_for(_send(deliverer, row, message), SEND_TIMEOUT)
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+            failed += 1
+            stop = _failed(store, deliverer, row, exc, clock(), jitter())
+            if stop:
+                return DrainReport(sent=sent, failed=failed, stopped=stop)
+            continue
+        store.mark_sent(row.id, message_id, clock())
+        if probing:
+            log.info("Discord accepts us again: delivery resumes")
+            store.resume()
+            probing = False
+        sent += 1
+        log.info("%s %s", {"post": "posted", "edit": "updated", "notice": "sent"}[row.action], _label(row))
+    if progress is not None:
+        progress(len(rows), len(rows))
+    return DrainReport(sent=sent, failed=failed)
+
+
+def _render(row: OutboxRow, config: Config, now: datetime) -> Message:
+    if row.development is not None:
+        return render_development(row.development, max_chars=config.summaries.max_chars)
+    return render_notice(row.notice, now)
+
+
+def _editable(message_id: str | None, deliverer: Deliverer) -> bool:
+    """Whether `deliverer` can edit that message: console stand-ins ('console:…') exist only
+    on a terminal, so a database moved from console mode to Discord cannot edit them."""
+    if not message_id:
+        return False
+    return deliverer.mode == "console" or message_id.isdigit()
+
+
+def _label(row: OutboxRow) -> str:
+    """How a row is named in logs."""
+    if row.development is None:
+        return f"notice {row.notice[:80]!r}"
+    return f"{row.action} of development {row.development.id} {row.development.lead.title[:80]!r}"
+
+
+async def _send(deliverer: Deliverer, row: OutboxRow, message: Message) -> str:
+    """Post, or edit the post's message; the message id either way."""
+    if row.action in ("post", "notice"):
+        return await deliverer.post(message, _nonce(row))
+    assert row.message_id is not None
+    await deliverer.edit(row.message_id, message)
+    return row.message_id
+
+
+def _still_halted(store: Store, deliverer: Deliverer, now: datetime) -> str | None:
+    """Why delivery stays halted, or None when it may go on (new credentials, probe due)."""
+    halt = store.halted()
+    if halt is None:
+        return None
+    if halt.fingerprint != deliverer.fingerprint:
+        log.info("Discord credentials changed since delivery halted: resuming")
+        store.resume()
+        return None
+    if now - halt.since < HALT_PROBE:
+        return f"delivery halted since {halt.since:%Y-%m-%d %H:%M} UTC: {halt.reason}"
+    log.info("delivery halted for an hour: one probe to see whether Discord accepts us again")
+    return None
+
+
+def _nonce(row: OutboxRow) -> str:
+    """Stable per outbox row, at most 25 characters as Discord requires."""
+    return f"fub-{row.id}"[:25]
+
+
+def _failed(
+    store: Store, deliverer: Deliverer, row: OutboxRow, exc: BaseException, now: datetime, jitter: float
+) -> str:
+    """Record a failed send as `judge` decides; return why draining must stop, or ''."""
+    verdict = judge(exc, row.attempts + 1, now, jitter)
+    error, label = str(verdict.error), _label(row)
+    if verdict.halt:
+        store.halt(error, deliverer.fingerprint, now)
+        log.error("%s: %s; delivery halted, stories kept", label, error)
+    elif verdict.retry_at is None:
+        log.error("%s: %s (dead: `followup-bot retry` re-queues it)", label, error)
+    else:
+        log.warning("%s: %s; retry after %s UTC", label, error, f"{verdict.retry_at:%H:%M:%S}")
+    store.mark_failed(row.id, error, verdict.retry_at, now)
+    return error if verdict.stop else ""

@@ -1,0 +1,227 @@
+"""Where messages go: the console, a Discord webhook or a bot, through discord.py. Each
+transport maps nothing and decides nothing: failures surface as discord.py raised them
+and are mapped once, in `failures.py`. The gateway (slash commands) is a capability of the
+interface (`gateway`), not a type to test for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from typing import Protocol, TextIO
+
+import aiohttp
+import discord
+import discord.http
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from bot.config import Config, Env
+from bot.delivery.render import render_console
+from bot.models import Message
+
+MAX_ANSWER = 1024 * 1024  # bytes; Discord's answers are a few KB, and discord.py reads them whole
+
+Install = Callable[[app_commands.CommandTree[discord.Client], int], None]
+
+
+class CappedResponse(aiohttp.ClientResponse):
+    """An aiohttp response whose body is read only up to MAX_ANSWER bytes: discord.py reads
+    every answer whole, so a hostile endpoint (DISCORD_API_BASE) could exhaust memory."""
+
+    async def read(self) -> bytes:
+        if self._body is None:
+            body = bytearray()
+            try:
+                async for chunk in self.content.iter_chunked(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > MAX_ANSWER:
+                        raise aiohttp.ClientPayloadError(f"Discord's answer is over {MAX_ANSWER} bytes")
+            except BaseException:
+                self.close()
+                raise
+            self._body = bytes(body)  # aiohttp's read() then returns it as its own
+        return await super().read()
+
+
+def cap_answers(session: aiohttp.ClientSession) -> None:
+    """Make a session that discord.py built itself read answers through CappedResponse."""
+    # aiohttp takes response_class only at construction; discord.py constructs its own.
+    session._response_class = CappedResponse
+
+
+class Deliverer(Protocol):
+    """Where messages go."""
+
+    mode: str
+    fingerprint: str  # identifies the credentials (never reveals them): a change lifts a halt
+
+    async def post(self, message: Message, nonce: str) -> str:
+        """Post a message; return its id (Discord's, or a stand-in in console mode)."""
+        ...
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        """Replace a posted message's content with `message`."""
+        ...
+
+    gateway: bool  # whether `serve` connects to the gateway and answers slash commands
+
+    async def serve(self, install: Install) -> None:
+        """Answer slash commands until `close` (only where `gateway` is true)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def set_api_base(base: str, gateway: str = "") -> None:
+    """Send every Discord REST call to `base` (DISCORD_API_BASE) and the gateway connection
+    to `gateway` (DISCORD_GATEWAY_URL), before any request."""
+    if base:
+        discord.http.Route.BASE = base.rstrip("/")
+    if gateway:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+
+def to_embed(message: Message) -> discord.Embed:
+    embed = discord.Embed(
+        title=message.title,
+        url=message.url or None,
+        description=message.description or None,
+        timestamp=message.timestamp,
+    )
+    if message.author:
+        embed.set_author(name=message.author)
+    if message.footer:
+        embed.set_footer(text=message.footer)
+    for field in message.fields:
+        embed.add_field(name=field.name, value=field.value, inline=False)
+    return embed
+
+
+class ConsoleDeliverer:
+    """No credentials: print each message as it would be posted."""
+
+    mode = "console"
+    fingerprint = "console"
+    gateway = False
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stdout
+
+    async def post(self, message: Message, nonce: str) -> str:
+        print(render_console(message), file=self._stream, flush=True)
+        print(file=self._stream, flush=True)
+        return f"console:{nonce}"
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        print(render_console(message, edit_of=message_id), file=self._stream, flush=True)
+        print(file=self._stream, flush=True)
+
+    async def serve(self, install: Install) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class WebhookDeliverer:
+    """DISCORD_WEBHOOK_URL: `Webhook.from_url` over our own aiohttp session, `wait=True`."""
+
+    mode = "webhook"
+    gateway = False
+
+    def __init__(self, url: str, username: str = "", avatar_url: str = "") -> None:
+        self.fingerprint = fingerprint("webhook", url)
+        self._session = aiohttp.ClientSession(response_class=CappedResponse)
+        self._webhook = discord.Webhook.from_url(url, session=self._session)
+        self._username = username
+        self._avatar_url = avatar_url
+
+    async def post(self, message: Message, nonce: str) -> str:
+        sent = await self._webhook.send(
+            embed=to_embed(message),
+            wait=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+            username=self._username or discord.utils.MISSING,
+            avatar_url=self._avatar_url or discord.utils.MISSING,
+        )
+        return str(sent.id)
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        await self._webhook.edit_message(
+            int(message_id), embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def serve(self, install: Install) -> None:
+        return None  # a webhook has no gateway
+
+    async def close(self) -> None:
+        await self._session.close()
+
+
+class BotDeliverer:
+    """DISCORD_TOKEN + DISCORD_CHANNEL_ID: a discord.py Client with no privileged intents.
+
+    Posting needs only REST (a stable nonce per outbox row makes a retried create
+    idempotent); `serve` also connects to the gateway so slash commands can be answered.
+    """
+
+    mode = "bot"
+    gateway = True
+
+    def __init__(self, token: str, channel_id: int) -> None:
+        self.fingerprint = fingerprint("bot", token, str(channel_id))
+        self._token = token
+        self._client = discord.Client(intents=discord.Intents.none())
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self._client)
+        self._channel = self._client.get_partial_messageable(channel_id)
+        self._logged_in = False
+
+    async def _login(self) -> None:
+        if not self._logged_in:
+            await self._client.login(self._token)
+            cap_answers(self._client.http._HTTPClient__session)  # type: ignore[attr-defined]
+            self._logged_in = True
+
+    async def serve(self, install: Install) -> None:
+        """Register and sync the slash commands, then stay on the gateway until `close`.
+        `install` is told the server that owns the channel: commands are global on Discord,
+        so only that server's members may be answered."""
+        await self._login()
+        channel = await self._client.http.get_channel(self._channel.id)
+        install(self.tree, int(str(channel.get("guild_id") or 0)))
+        await self.tree.sync()
+        await self._client.connect(reconnect=True)
+
+    async def post(self, message: Message, nonce: str) -> str:
+        await self._login()
+        sent = await self._channel.send(
+            embed=to_embed(message), nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return str(sent.id)
+
+    async def edit(self, message_id: str, message: Message) -> None:
+        await self._login()
+        await self._channel.get_partial_message(int(message_id)).edit(
+            embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def fingerprint(*parts: str) -> str:
+    """A short one-way digest of credentials: tells whether they changed, reveals nothing."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def make_deliverer(env: Env, config: Config) -> Deliverer:
+    """The deliverer the environment asks for; call inside a running event loop."""
+    set_api_base(env.api_base, env.gateway_url)
+    if env.mode == "webhook":
+        return WebhookDeliverer(env.webhook_url, config.discord.username, config.discord.avatar_url)
+    if env.mode == "bot":
+        return BotDeliverer(env.token, env.channel_id)
+    return ConsoleDeliverer()
