@@ -22,13 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.app import App  # noqa: E402
 from bot.config import FeedConfig, load_config  # noqa: E402
 from bot.delivery import ConsoleDeliverer  # noqa: E402
 from bot.fetch import Fetcher  # noqa: E402
 from bot.match import judge_entry  # noqa: E402
 from bot.models import Entry, ParsedFeed  # noqa: E402
-from bot.pipeline import Pipeline  # noqa: E402
 from bot.store import Store, iso  # noqa: E402
+from bot.update import Pipeline  # noqa: E402
 
 NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
 FEED = FeedConfig("f", "https://x.example/f", timedelta(minutes=10), timedelta(seconds=30), 1 << 20)
@@ -147,15 +148,15 @@ def measure(size: int, count: int) -> float:
 
     async def run() -> float:
         fetcher = Fetcher()
-        pipeline = Pipeline(config, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW)
+        pipeline = Pipeline(App(config, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW))
         entries = batch(count, size)
-        verdicts = tuple(judge_entry(e, pipeline.rules) for e in entries)  # judging is not the subject
+        verdicts = tuple(judge_entry(e, pipeline.app.rules) for e in entries)  # judging is not the subject
         parsed = ParsedFeed("f", tuple(entries))
         start = time.perf_counter()
         with store.transaction():
-            pipeline._accept(FEED, parsed, verdicts, NOW)
+            pipeline.accept(FEED, parsed, verdicts, NOW)
         elapsed = time.perf_counter() - start
-        await pipeline.aclose()
+        await pipeline.app.aclose()
         await fetcher.aclose()
         return elapsed / count * 1e6
 

@@ -134,11 +134,12 @@ def control(base: str, mode: str) -> None:
 def run_bot(base: str, feeds: int, workers: int, workdir: Path) -> list[float]:
     """The bot's poll, three passes, in this process."""
     sys.path.insert(0, str(ROOT))
+    from bot.app import App
     from bot.config import load_config
     from bot.delivery import ConsoleDeliverer
     from bot.fetch import Fetcher
-    from bot.pipeline import Pipeline
     from bot.store import Store
+    from bot.update import Pipeline
 
     lines = [
         (ROOT / "feeds.yaml").read_text(encoding="utf-8").split("\n# --- Polling defaults")[0],
@@ -153,7 +154,7 @@ def run_bot(base: str, feeds: int, workers: int, workdir: Path) -> list[float]:
     async def passes() -> list[float]:
         store = Store(workdir / "bot.db")
         fetcher = Fetcher(allow_private=True, concurrency=workers, per_host=workers)
-        pipeline = Pipeline(config, store, fetcher, ConsoleDeliverer(io.StringIO()))
+        pipeline = Pipeline(App(config, store, fetcher, ConsoleDeliverer(io.StringIO())))
         times = []
         try:
             for mode in ("conditional", "conditional", "ignore"):
@@ -164,7 +165,7 @@ def run_bot(base: str, feeds: int, workers: int, workdir: Path) -> list[float]:
                 failed = [f.error for f in cycle.feeds if not f.ok]
                 assert not failed, failed[:3]
         finally:
-            await pipeline.aclose()
+            await pipeline.app.aclose()
             await fetcher.aclose()
             store.close()
         return times

@@ -28,8 +28,9 @@ from bot.config import Config, FeedConfig
 from bot.delivery import slash
 from bot.errors import BotError, ConfigError
 from bot.locks import service_lock
-from bot.pipeline import Pipeline
 from bot.store import Store
+from bot.update import Pipeline
+from bot.update.history import queue_unposted
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class Service:
 
     def __init__(self, pipeline: Pipeline, reload: Callable[[], Config] | None = None) -> None:
         self.pipeline = pipeline
+        self.app = pipeline.app
         self._reload = reload
         self._stop = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
@@ -65,7 +67,7 @@ class Service:
             self._running.add(task)
         try:
             report = await self.pipeline.poll_feed(feed)
-            self.pipeline.store.service_polled(self.pipeline.clock())
+            self.app.store.service_polled(self.app.clock())
             if report.next_poll is not None and self._scheduler.get_job(feed.name) is not None:
                 # The policy, not the trigger, decides: backoff, server hints, feed rhythm.
                 self._scheduler.modify_job(feed.name, next_run_time=report.next_poll)
@@ -85,7 +87,7 @@ class Service:
 
     def _forget(self) -> None:
         try:
-            self.pipeline.forget_old()
+            self.app.forget_old()
         except Exception as exc:
             log.error("storage.keep: %s: %s", type(exc).__name__, exc)
 
@@ -104,7 +106,7 @@ class Service:
             if final:  # one last drain, for what the last polls queued, within the deadline
                 await self._polls_done.wait()
             try:
-                await self.pipeline.deliver(should_stop=self._stopping)
+                await self.app.deliver(should_stop=self._stopping)
             except Exception as exc:
                 log.error("delivery failed: %s: %s; retried at the next wake", type(exc).__name__, exc)
                 log.debug("delivery failure", exc_info=True)
@@ -113,7 +115,7 @@ class Service:
 
     def _schedule(self, feed: FeedConfig, first: datetime) -> None:
         """A job for `feed`; the trigger is only a safety net, each poll sets the next run."""
-        ceiling = max(feed.interval, self.pipeline.config.polling.max_interval)
+        ceiling = max(feed.interval, self.app.config.polling.max_interval)
         self._scheduler.add_job(
             self._job,
             IntervalTrigger(seconds=ceiling.total_seconds(), timezone=UTC),
@@ -130,7 +132,7 @@ class Service:
     def _first_run(self, feed: FeedConfig, now: datetime) -> datetime:
         """When to poll a feed at start: its stored next poll if still ahead, else now, spread
         over a few seconds so a restart does not hit every server at once."""
-        planned = self.pipeline.store.feed_state(feed.name, feed.url).next_poll_at
+        planned = self.app.store.feed_state(feed.name, feed.url).next_poll_at
         if planned is not None and planned > now:
             return planned
         spread = min(feed.interval.total_seconds() / 10, 5.0)
@@ -145,8 +147,8 @@ class Service:
         except ConfigError as exc:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return
-        old = {f.name: f for f in self.pipeline.config.feeds}
-        self.pipeline.reconfigure(config)
+        old = {f.name: f for f in self.app.config.feeds}
+        self.app.reconfigure(config)
         now = datetime.now(UTC)
         for feed in config.feeds:
             if old.get(feed.name) != feed:
@@ -157,23 +159,30 @@ class Service:
 
     def _start_gateway(self) -> asyncio.Task[None] | None:
         """In bot mode, connect to the gateway and answer slash commands alongside polling."""
-        deliverer = self.pipeline.deliverer
+        deliverer = self.app.deliverer
         if not deliverer.gateway:
             return None
 
         async def serve() -> None:
             try:
-                await deliverer.serve(
-                    lambda tree, guild: slash.install(tree, self.pipeline, self.deliver_soon, guild)
-                )
+                await deliverer.serve(lambda tree, guild: slash.install(tree, self._slash_context(guild)))
             except discord.DiscordException as exc:  # posting still works over REST
                 log.error("Discord gateway: %s; slash commands are unavailable", exc)
 
         return asyncio.create_task(serve())
 
+    def _slash_context(self, guild: int) -> slash.Context:
+        return slash.Context(
+            store=self.app.store,
+            seconds_per_post=self.app.pacer.seconds_per_request,
+            queue_unposted=lambda since: queue_unposted(self.pipeline, since),
+            deliver_soon=self.deliver_soon,
+            home_guild=guild,
+        )
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        store = self.pipeline.store
+        store = self.app.store
         lock = service_lock(store.path)
         if lock is not None and not lock.acquire():
             raise BotError(
@@ -194,10 +203,10 @@ class Service:
 
     async def _serve(self, store: Store) -> None:
         now = datetime.now(UTC)
-        feeds = self.pipeline.config.feeds
-        shortest = min((f.interval for f in feeds), default=self.pipeline.config.polling.interval)
+        feeds = self.app.config.feeds
+        shortest = min((f.interval for f in feeds), default=self.app.config.polling.interval)
         store.service_started(os.getpid(), now, shortest.total_seconds())
-        fresh = [f.name for f in self.pipeline.config.feeds if not store.is_baselined(f.name)]
+        fresh = [f.name for f in self.app.config.feeds if not store.is_baselined(f.name)]
         if fresh:
             log.info(
                 "first poll of %d feed(s) (%s) is a baseline: nothing from them is posted; "
@@ -205,7 +214,7 @@ class Service:
                 len(fresh),
                 ", ".join(fresh[:5]) + (" …" if len(fresh) > 5 else ""),
             )
-        for feed in self.pipeline.config.feeds:
+        for feed in self.app.config.feeds:
             self._schedule(feed, self._first_run(feed, now))
         self._scheduler.add_job(
             self._forget,
@@ -221,7 +230,7 @@ class Service:
         delivery = asyncio.create_task(self._deliveries())
         gateway = self._start_gateway()
         self._scheduler.start()
-        log.info("service started: %d feeds", len(self.pipeline.config.feeds))
+        log.info("service started: %d feeds", len(self.app.config.feeds))
         try:
             await self._stop.wait()
         finally:
@@ -254,11 +263,11 @@ class Service:
             delivery.cancel()
             await asyncio.wait([delivery], timeout=1.0)
             log.warning("stopping: a send was still unanswered; it is checked and resent at the next start")
-        if self.pipeline.store.waiting():
+        if self.app.store.waiting():
             log.info(
-                "stopping: %d message(s) queued; they go out at the next start", self.pipeline.store.waiting()
+                "stopping: %d message(s) queued; they go out at the next start", self.app.store.waiting()
             )
         if gateway is not None:
-            await self.pipeline.deliverer.close()
+            await self.app.deliverer.close()
             await asyncio.wait([gateway], timeout=2.0)
-        self.pipeline.store.service_stopped(datetime.now(UTC))
+        self.app.store.service_stopped(datetime.now(UTC))

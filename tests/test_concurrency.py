@@ -10,13 +10,14 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from bot.app import App
 from bot.config import load_config
 from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher
 from bot.models import Message
-from bot.pipeline import Pipeline
 from bot.scheduler import Service
 from bot.store import Store
+from bot.update import Pipeline
 from tests.support.cli import command, environment
 from tests.support.fake_discord import WEBHOOK_URL, FakeDiscord
 from tests.support.feeds import Item, rss, write_config
@@ -87,7 +88,7 @@ def test_polls_go_on_while_a_send_hangs_and_a_stop_does_not_resend_it(
 
     async def go() -> None:
         fetcher = Fetcher(allow_private=True)
-        pipeline = Pipeline(load_config(path), store, fetcher, deliverer)
+        pipeline = Pipeline(App(load_config(path), store, fetcher, deliverer))
         service = Service(pipeline)
         running = asyncio.create_task(service.run())
         try:
@@ -96,7 +97,7 @@ def test_polls_go_on_while_a_send_hangs_and_a_stop_does_not_resend_it(
         finally:
             service.stop()
             await asyncio.wait_for(running, 15)
-            await pipeline.aclose()
+            await pipeline.app.aclose()
             await fetcher.aclose()
 
     asyncio.run(go())

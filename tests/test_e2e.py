@@ -336,3 +336,27 @@ def test_explain_says_why_for_text_and_for_stored_entries(setup: tuple[Path, Fee
     assert entry["relevant"] is True and entry["matched"]["musk"] == ["musk"]
     missing = cli(tmp, "explain", "--entry", "999")
     assert missing.returncode == 1 and "no entry with id 999" in missing.stderr
+
+
+def test_reading_commands_work_while_feeds_yaml_is_broken(
+    setup: tuple[Path, FeedServer], discord_api: FakeDiscord
+) -> None:
+    """A bad edit of feeds.yaml while the service runs: status and health still answer from
+    the database (a container health check must not call a working service unhealthy)."""
+    tmp, _ = setup
+    assert_clean(cli(tmp, "poll", discord_api=discord_api))
+    (tmp / "feeds.yaml").write_text("topic: [unclosed\n", encoding="utf-8")
+    status = cli(tmp, "status")
+    assert status.returncode == 0 and "feeds:" in status.stdout, status.stderr
+    as_json = cli(tmp, "status", "--json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["counts"]["entries"] > 0
+    health = cli(tmp, "health")
+    assert health.returncode == 1 and health.stdout.startswith("unhealthy: the service has never run")
+    stories = cli(tmp, "stories", "--json")
+    assert stories.returncode == 0 and isinstance(json.loads(stories.stdout), list)
+    explained = cli(tmp, "explain", "--entry", "1")
+    assert explained.returncode == 0 and "as decided when it was stored" in explained.stdout
+    check = cli(tmp, "check")
+    assert check.returncode == 2 and check.stderr.count("\n") == 1 and "invalid YAML" in check.stderr
+    missing = cli(tmp, "status", config="absent.yaml")
+    assert missing.returncode == 0, missing.stderr

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.parsepool import POOL_MIN_BYTES, ParserPool, ParseTimeout
+from bot.update.parsepool import POOL_MIN_BYTES, ParserPool, ParseTimeout
 
 pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the pool is used only with 2+ cores")
 

@@ -7,11 +7,12 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.app import App
 from bot.config import Config, load_config
 from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher, RetryPolicy
-from bot.pipeline import CycleReport, Pipeline
 from bot.store import Store
+from bot.update import CycleReport, Pipeline
 from tests.conftest import shared_path
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
@@ -30,7 +31,9 @@ def poll(config: Config, db: Path, now: datetime = NOW) -> tuple[CycleReport, st
         fetcher = Fetcher(allow_private=True, retry=RetryPolicy(attempts=1), sleep=no_sleep)
         store = Store(db)
         try:
-            return await Pipeline(config, store, fetcher, ConsoleDeliverer(out), clock=lambda: now).poll()
+            return await Pipeline(
+                App(config, store, fetcher, ConsoleDeliverer(out), clock=lambda: now)
+            ).poll()
         finally:
             await fetcher.aclose()
             store.close()
@@ -142,14 +145,14 @@ def test_a_reload_that_changes_the_http_settings_builds_a_new_client(
     async def go() -> tuple[str, str]:
         fetcher = Fetcher.from_polling(allowed.polling)
         store = Store(tmp_path / "bot.db")
-        pipeline = Pipeline(allowed, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW)
+        pipeline = Pipeline(App(allowed, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW))
         try:
             first = await pipeline.poll_feed(allowed.feeds[0])
-            pipeline.reconfigure(refused)
+            pipeline.app.reconfigure(refused)
             second = await pipeline.poll_feed(refused.feeds[0])
             return first.error, second.error
         finally:
-            await pipeline.aclose()
+            await pipeline.app.aclose()
             await fetcher.aclose()
             store.close()
 

@@ -1,21 +1,22 @@
 """Slash commands in bot mode: /status, /latest [n], /backfill since: (Manage Server only).
 
 The replies are built by pure functions over the store's reports; `install` registers the
-commands on a discord.py CommandTree and wires them to the running pipeline.
+commands on a discord.py CommandTree and wires them to what the service hands it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import discord
 from discord import app_commands
 
 from bot.delivery.render import clip, defuse, escape, safe_url
-from bot.pipeline import Pipeline
-from bot.store import DevelopmentSummary, StatusReport
+from bot.models import DevelopmentView
+from bot.store import DevelopmentSummary, StatusReport, Store
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,22 @@ def parse_day(value: str) -> datetime | None:
 ELSEWHERE = "This bot answers only in the server of the channel it posts to."
 
 
-def install(
-    tree: app_commands.CommandTree[discord.Client],
-    pipeline: Pipeline,
-    deliver_soon: Callable[[], None],
-    home_guild: int,
-) -> None:
-    """Register /status, /latest and /backfill, answering from `pipeline` for members of
-    `home_guild` only (anyone can add the bot to another server, where the commands appear
-    too); `deliver_soon` asks the service's delivery task to send what /backfill queued."""
+@dataclass(frozen=True)
+class Context:
+    """What the commands answer from: the store, the pace of posting, how to queue a
+    backfill and ask for its delivery, and the server whose members may use them (commands
+    are global on Discord: anyone can add the bot to another server)."""
+
+    store: Store
+    seconds_per_post: float
+    queue_unposted: Callable[[datetime], list[DevelopmentView]]
+    deliver_soon: Callable[[], None]
+    home_guild: int
+
+
+def install(tree: app_commands.CommandTree[discord.Client], context: Context) -> None:
+    """Register /status, /latest and /backfill, answering members of the home server only."""
+    home_guild = context.home_guild
     quiet = discord.AllowedMentions.none()
 
     async def elsewhere(interaction: discord.Interaction) -> bool:
@@ -102,7 +110,7 @@ def install(
     async def status(interaction: discord.Interaction) -> None:
         if await elsewhere(interaction):
             return
-        text = status_text(pipeline.store.status())
+        text = status_text(context.store.status())
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
 
     @tree.command(name="latest", description="The latest developments with their links")
@@ -110,7 +118,7 @@ def install(
     async def latest(interaction: discord.Interaction, n: app_commands.Range[int, 1, 10] = 5) -> None:
         if await elsewhere(interaction):
             return
-        text = latest_text(pipeline.store.recent_developments(n))
+        text = latest_text(context.store.recent_developments(n))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
 
     @tree.command(name="backfill", description="Post the developments since a day that were never posted")
@@ -129,13 +137,13 @@ def install(
             text = f"Expected a day like 2024-02-29, got {escape(defuse(since[:40]))}."
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
             return
-        developments = pipeline.queue_unposted(start)
-        minutes = len(developments) * pipeline.pacer.seconds_per_request / 60
+        developments = context.queue_unposted(start)
+        minutes = len(developments) * context.seconds_per_post / 60
         text = f"Posting {len(developments)} developments since {start:%Y-%m-%d}, about {minutes:.0f} min."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
         log.info(
             "/backfill since %s by %s: %d developments", start.date(), interaction.user, len(developments)
         )
-        deliver_soon()
+        context.deliver_soon()
 
     del status, latest, backfill  # registered on the tree; names kept only for the decorators

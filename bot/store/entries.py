@@ -19,12 +19,17 @@ class EntriesMixin(StoreBase):
         ).fetchone()
         return Known(row[0], row[1], bool(row[2])) if row else None
 
-    def entry_text(self, entry_id: int) -> tuple[str, str] | None:
-        """A stored entry's headline and its summary and content, as the matcher reads them."""
+    def stored_verdict(self, entry_id: int) -> tuple[str, str, Verdict] | None:
+        """A stored entry's headline, its text as the matcher reads it, and the verdict it got."""
         row = self.db.execute(
-            "SELECT title, summary, content FROM entries WHERE id = ?", [entry_id]
+            "SELECT title, summary, content, relevant, score, reasons FROM entries WHERE id = ?", [entry_id]
         ).fetchone()
-        return (row[0], f"{row[1]}\n{row[2]}") if row else None
+        if row is None:
+            return None
+        why = json.loads(row[5])
+        matched = {k: tuple(v) for k, v in why.get("matched", {}).items()}
+        verdict = Verdict(bool(row[3]), float(row[4]), tuple(why.get("reasons", ())), matched)
+        return row[0], f"{row[1]}\n{row[2]}", verdict
 
     def forget_irrelevant(self, before: datetime) -> int:
         """Delete entries judged irrelevant and first seen before `before` (`storage.keep`),

@@ -1,0 +1,130 @@
+"""The application context: what every command and the service share (configuration,
+store, HTTP client, deliverer, clock) and what is derived from feeds.yaml (compiled rules,
+event kinds, pacing, summaries), rebuilt in one place on reload and closed in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+
+from bot import cluster
+from bot.config import Config, Env, Polling
+from bot.dedup import Policy
+from bot.delivery import Deliverer, DrainReport, drain, make_deliverer
+from bot.delivery.pacing import Limit, Pacer
+from bot.digest import Digester
+from bot.fetch import Fetcher
+from bot.locks import DeliveryLock
+from bot.match import Rules
+from bot.store import Store
+from bot.update.parsepool import ParserPool
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+CONSOLE_NOTICE = (
+    "console mode: neither DISCORD_WEBHOOK_URL nor DISCORD_TOKEN is set, so messages are"
+    " printed here instead of posted"
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def client_settings(polling: Polling) -> tuple[bool, int, int]:
+    """What the HTTP client is built with: a reload that changes it needs a new one."""
+    return polling.allow_private, polling.concurrency, polling.per_host
+
+
+class App:
+    """The long-lived parts, and what feeds.yaml derives; `aclose` closes what it built."""
+
+    def __init__(
+        self, config: Config, store: Store, fetcher: Fetcher, deliverer: Deliverer, clock: Clock = utcnow
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.deliverer = deliverer
+        self.clock = clock
+        self.digester = Digester(fetcher, store, clock)
+        self.parsers = ParserPool()
+        self._closing = AsyncExitStack()  # fetchers built on reload; closed with the app
+        self._delivering = asyncio.Lock()  # one drain at a time in this process...
+        self._delivery_lock = DeliveryLock(store.path)  # ...and across processes
+        self.reconfigure(config)
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, config: Config, env: Env, db: str, quiet: bool = False) -> AsyncIterator[App]:
+        """Open the store, HTTP client and deliverer for `config` and `env`, and close them
+        whatever happens; `quiet` for commands that post nothing (no console-mode notice)."""
+        async with AsyncExitStack() as stack:
+            store = Store(db)
+            stack.callback(store.close)
+            fetcher = Fetcher.from_polling(config.polling)
+            stack.push_async_callback(fetcher.aclose)
+            deliverer = make_deliverer(env, config)
+            stack.push_async_callback(deliverer.close)
+            if deliverer.mode == "console" and not quiet:
+                log.info(CONSOLE_NOTICE)
+            app = cls(config, store, fetcher, deliverer)
+            stack.push_async_callback(app.aclose)
+            yield app
+
+    def reconfigure(self, config: Config) -> None:
+        """Adopt feeds.yaml (at start, and again on reload): everything derived from it is
+        built here and only here. Connections stay, unless the settings of the HTTP client
+        changed: then a new client serves what comes next."""
+        if client_settings(config.polling) != client_settings(self.config.polling):
+            self.fetcher = Fetcher.from_polling(config.polling)
+            self._closing.push_async_callback(self.fetcher.aclose)
+            log.info("polling.allow_private, concurrency or per_host changed: a new HTTP client takes over")
+        self.config = config
+        self.rules = Rules.from_topic(config.topic)
+        self.kinds = cluster.KindFinder(config.topic.developments)
+        self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
+        pace = config.discord
+        self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
+        self.digester.fetcher = self.fetcher
+        self.digester.configure(config, self.rules)
+
+    async def deliver(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> DrainReport:
+        """Send what the outbox holds; one drain at a time, across processes too."""
+        async with self._delivering, self._delivery_lock.held():
+            await self.digester.prepare(should_stop)
+            return await drain(
+                self.store,
+                self.deliverer,
+                self.config,
+                self.clock,
+                pacer=self.pacer,
+                progress=progress,
+                should_stop=should_stop,
+            )
+
+    def forget_old(self) -> int:
+        """Apply `storage.keep`: forget irrelevant entries older than that."""
+        forgotten = self.store.forget_irrelevant(self.clock() - self.config.storage.keep)
+        if forgotten:
+            log.info(
+                "forgot %d irrelevant entries older than %s (storage.keep)",
+                forgotten,
+                self.config.storage.keep,
+            )
+        return forgotten
+
+    async def aclose(self) -> None:
+        await self.digester.aclose()
+        self.parsers.close()
+        await self._closing.aclose()

@@ -1,0 +1,100 @@
+"""The commands that only read the database: status, health, stories, explain --entry.
+They need no valid feeds.yaml (`config` may be None): an operator must be able to ask a
+running service how it is while a bad edit of feeds.yaml waits to be fixed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import Config, Env
+from bot.errors import BotError, ConfigError
+from bot.match import Rules, judge
+from bot.models import Verdict
+from bot.report import default_max_age, liveness, status_lines
+from bot.store import Store, to_json
+from bot.text import printable
+
+
+def cmd_status(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
+    with closing(Store(db)) as store:
+        report = store.status()
+    if args.json:
+        print(json.dumps({"mode": env.mode, **to_json(report)}, indent=2, ensure_ascii=False))
+        return 0
+    print(printable("\n".join(status_lines(report, env.mode, datetime.now(UTC)))))
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
+    if not Path(db).exists():
+        print(f"unhealthy: no database at {db}")
+        return 1
+    with closing(Store(db)) as store:
+        report = store.status()
+    ok, message = liveness(report, datetime.now(UTC), args.max_age or default_max_age(report))
+    print(message)
+    return 0 if ok else 1
+
+
+def cmd_stories(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
+    with closing(Store(db)) as store:
+        rows = store.recent_developments(max(1, args.limit))
+    if args.json:
+        print(json.dumps(to_json(rows), indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        outlets = ", ".join(row.outlets[:8]) + (f" +{len(row.outlets) - 8}" if len(row.outlets) > 8 else "")
+        when = f"{row.first_published:%Y-%m-%d %H:%M}"
+        lines = (
+            f"{when}  {row.state or 'stored':8}  {row.kind or '-':12}  {row.title}",
+            f"{'':16}  {row.coverage} stories, {row.entries} entries: {outlets}",
+            f"{'':16}  {row.url}",
+        )
+        print(printable("\n".join(lines)))
+    if not rows:
+        print("no developments yet", file=sys.stderr)
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
+    """Judge a headline by the topic rules; or show a stored entry's decision, judged again
+    by the current rules when feeds.yaml can be read."""
+    title, body, stored = " ".join(args.headline), args.text, None
+    if args.entry is not None:
+        with closing(Store(db)) as store:
+            found = store.stored_verdict(args.entry)
+        if found is None:
+            raise BotError(f"no entry with id {args.entry} in {db}")
+        title, body, stored = found
+    if not (title or body):
+        raise ConfigError("explain", "TEXT", "give a headline, --text or --entry")
+    if config is None:
+        assert stored is not None  # main requires a valid feeds.yaml otherwise
+        return _show(args, stored, None, "as decided when it was stored (feeds.yaml could not be read)")
+    rules = Rules.from_topic(config.topic)
+    return _show(args, judge(title, body, rules), rules, "")
+
+
+def _show(args: argparse.Namespace, verdict: Verdict, rules: Rules | None, note: str) -> int:
+    if args.json:
+        report = {
+            "relevant": verdict.relevant,
+            "score": verdict.score,
+            "threshold": rules.threshold if rules else None,
+            "matched": verdict.matched,
+            "reasons": verdict.reasons,
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    topic = f" to {rules.name!r}" if rules else ""
+    threshold = f" (threshold {rules.threshold:g})" if rules else ""
+    verb = "relevant" if verdict.relevant else "not relevant"
+    print(f"{verb}{topic}: score {verdict.score:g}{threshold}{'; ' + note if note else ''}")
+    for reason in verdict.reasons:
+        print(printable(f"  {reason}"))
+    return 0

@@ -1,0 +1,250 @@
+"""One poll of one feed, then of all feeds: read → fetch → parse → decide → write.
+
+Decides nothing itself: dedup, clustering and `decide.py` do, and this module writes what
+they return, in one transaction per feed, and turns any failure of one feed into a
+one-line report for that feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot import cluster, health, policy
+from bot.config import FeedConfig
+from bot.dedup import Action, decide
+from bot.delivery import DrainReport
+from bot.errors import FeedError, ParseError
+from bot.match import Rules, judge_entry
+from bot.models import Entry, FetchResult, ParsedFeed, Story, Verdict
+from bot.parse import parse_feed
+from bot.store import FeedState
+from bot.update.decide import FeedIntent, after_failure, after_success, edits_post, entry_key, shift
+from bot.update.parsepool import ParseTimeout
+from bot.update.reports import CycleReport, FeedReport
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+def parse_and_judge(
+    feed: str, body: bytes, url: str, content_type: str, language: str, now: datetime, rules: Rules
+) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
+    """Parse a feed body and judge every entry: the CPU-bound part of a poll, run in a worker."""
+    parsed = parse_feed(feed, body, url=url, content_type=content_type, language=language, now=now)
+    return parsed, tuple(judge_entry(entry, rules) for entry in parsed.entries)
+
+
+class Pipeline:
+    """Polls feeds for `app`; the backfill is in `history.py`."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.parse_work = parse_and_judge  # a seam for tests of the parse deadline
+
+    async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
+        """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
+        selected = tuple(self.app.config.feeds if feeds is None else feeds)
+        reports = await asyncio.gather(*(self.poll_feed(feed) for feed in selected))
+        self.app.forget_old()
+        delivery = await self.app.deliver() if deliver else DrainReport()
+        return CycleReport(tuple(reports), delivery)
+
+    async def poll_feed(self, feed: FeedConfig) -> FeedReport:
+        """Fetch, parse and store one feed, and schedule its next poll; never raises for a
+        feed's own failure."""
+        state = self.app.store.feed_state(feed.name, feed.url)
+        if state.gone:
+            return FeedReport(feed.name, ok=False, error="gone (HTTP 410): remove it or give it a new url")
+        try:
+            return await self._poll_feed(feed, state)
+        except FeedError as exc:
+            return self._failed(feed, state, exc)
+        except Exception as exc:  # a bug must cost one feed one cycle, not the service
+            log.debug("feed %r: unexpected error", feed.name, exc_info=True)
+            return self._failed(feed, state, FeedError(feed.name, f"unexpected {type(exc).__name__}: {exc}"))
+
+    def _failed(self, feed: FeedConfig, state: FeedState, exc: FeedError) -> FeedReport:
+        store, now = self.app.store, self.app.clock()
+        with store.transaction():
+            failures = store.record_failure(feed.name, feed.url, exc.problem, now)
+            intent = after_failure(feed, self.app.config.polling, failures, state.warned, exc, now)
+            if intent.gone:
+                store.record_gone(feed.name, now)
+            self._write(feed, intent, now)
+        nxt = intent.next_poll
+        report = FeedReport(feed.name, ok=False, error=exc.problem, next_poll=nxt.at, next_reason=nxt.reason)
+        log.warning("%s", report.line())
+        return report
+
+    def _write(self, feed: FeedConfig, intent: FeedIntent, now: datetime) -> None:
+        """Write what a poll's outcome means for its feed."""
+        self.app.store.schedule(feed.name, intent.next_poll.at, intent.next_poll.reason)
+        if intent.notice:
+            self.app.store.enqueue_notice(intent.notice, now)
+        if intent.warned is not None:
+            self.app.store.set_warned(feed.name, intent.warned)
+
+    async def _poll_feed(self, feed: FeedConfig, state: FeedState) -> FeedReport:
+        store = self.app.store
+        result = await self.app.fetcher.fetch(replace(feed, url=state.url), state.cache)
+        now = self.app.clock()
+        if result.moved_to:
+            log.warning(
+                "feed %r moved permanently to %s: fetched there now; update feeds.yaml",
+                feed.name,
+                result.moved_to,
+            )
+        body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else ""
+        if result.body is None or body_hash == state.body_hash:
+            # 304, or a server that ignores conditional requests sending the same bytes: nothing to parse.
+            with store.transaction():
+                store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
+                nxt = self._succeeded(feed, state, result, None, 0, 0, now)
+            return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
+        try:
+            parsed, verdicts = await self.parse(feed, result, now)
+        except ParseError as exc:
+            html = "html" in result.content_type.lower()
+            if found := (health.discover_feed(result.body, result.url) if html else ""):
+                raise ParseError(feed.name, f"{exc.problem}; the page names its feed at {found}") from None
+            raise
+        with store.transaction():
+            store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
+            report = self.accept(feed, parsed, verdicts, now)
+            nxt = self._succeeded(feed, state, result, parsed.ttl, report.new, report.entries, now)
+            store.record_body(feed.name, body_hash)
+        report = replace(report, next_poll=nxt.at, next_reason=nxt.reason)
+        log.info("%s", report.line())
+        return report
+
+    def _succeeded(
+        self,
+        feed: FeedConfig,
+        state: FeedState,
+        result: FetchResult,
+        ttl: int | None,
+        new: int,
+        seen: int,
+        now: datetime,
+    ) -> policy.NextPoll:
+        """Record a good poll: its history, where the feed lives, a recovery note, the next poll."""
+        history = self.app.store.record_polled(feed.name, new, seen, now)
+        if result.moved_to:
+            self.app.store.record_moved(feed.name, result.moved_to)
+        hints = (result.hint, ttl * 60 if ttl else None)
+        intent = after_success(feed, self.app.config.polling, state.warned, hints, new, history, now)
+        self._write(feed, intent, now)
+        return intent.next_poll
+
+    async def parse(
+        self, feed: FeedConfig, result: FetchResult, now: datetime
+    ) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
+        """Parse and judge a body: in worker processes when it is large (both cores work on a
+        big poll), in a thread otherwise (a worker's start-up would cost more)."""
+        assert result.body is not None
+        work = functools.partial(
+            self.parse_work,
+            feed.name,
+            result.body,
+            result.url,
+            result.content_type,
+            feed.language,
+            now,
+            self.app.rules,
+        )
+        try:
+            return await self.app.parsers.run(work, len(result.body))
+        except ParseTimeout as exc:
+            raise ParseError(feed.name, str(exc)) from None
+
+    def accept(
+        self, feed: FeedConfig, parsed: ParsedFeed, verdicts: tuple[Verdict, ...], now: datetime
+    ) -> FeedReport:
+        """Decide and store every entry, queueing posts in the same transaction."""
+        store = self.app.store
+        baseline = not store.is_baselined(feed.name)
+        new = queued = posts = 0
+        for entry, verdict in sorted(
+            zip(parsed.entries, verdicts, strict=True), key=lambda p: p[0].published
+        ):
+            key = entry_key(entry)
+            # Only relevant entries can be stories; a baseline knows no entry of its feed yet.
+            story_id = store.story_id_for(key) if verdict.relevant else None
+            known = None if baseline else store.known_entry(entry.feed, entry.guid)
+            decision = decide(
+                entry,
+                verdict,
+                known=known,
+                story_exists=story_id is not None,
+                baseline=baseline,
+                policy=self.app.policy,
+                now=now,
+            )
+            log.debug("entry %r: %s (%s)", entry.title[:60], decision.action, "; ".join(verdict.reasons))
+            if decision.action is Action.UNCHANGED:
+                continue
+            new += decision.action is not Action.UPDATED
+            action = decision.action
+            if decision.creates_story:
+                hold = policy.hold_until(
+                    now, posts, self.app.config.polling.max_posts_per_poll, feed.interval
+                )
+                story_id, joined, queued_now = self._develop(entry, key, decision.posts, now, hold)
+                action = Action.COVERAGE if joined else action
+                queued += queued_now
+                posts += queued_now if not joined else 0
+            linked = story_id if verdict.relevant and action is not Action.UPDATED else None
+            store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
+        if baseline:
+            store.mark_baselined(feed.name, now)
+        return FeedReport(
+            feed.name,
+            ok=True,
+            entries=len(parsed.entries),
+            new=new,
+            queued=queued,
+            baseline=baseline,
+            warning=parsed.warning,
+        )
+
+    def _develop(
+        self, entry: Entry, key: str, fresh: bool, now: datetime, hold: datetime | None = None
+    ) -> tuple[int, bool, int]:
+        """Store a new story and place it: in a new development (posted when `fresh`, not
+        before `hold`), or in a known one (whose posted message is edited when `fresh`).
+        Returns the story id, whether it joined a known development, and how many outbox
+        rows it queued."""
+        store, kinds = self.app.store, self.app.kinds
+        kind = kinds.kind(entry.title, entry.summary or entry.content)
+        story_id = store.create_story(entry, key, kind, now)
+        story = Story(
+            story_id,
+            entry.title,
+            entry.url,
+            entry.summary,
+            entry.outlet,
+            entry.published,
+            key,
+            entry.language,
+            kind,
+        )
+        near = store.developments_between(
+            shift(entry.published, -kinds.span), shift(entry.published, kinds.span)
+        )
+        assignment = cluster.assign(cluster.features(story), [cluster.development(d) for d in near], kinds)
+        log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
+        if assignment.development is None:
+            development = store.create_development(story_id, kind, entry.published, now)
+            return story_id, False, int(fresh and store.enqueue_post(development, now, hold))
+        store.join_development(story_id, assignment.development)
+        edit = edits_post(store.post_message(assignment.development), fresh)
+        return story_id, True, int(edit and store.enqueue_edit(assignment.development, now))
