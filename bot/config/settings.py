@@ -1,0 +1,165 @@
+"""The settings feeds.yaml and the environment hold, as frozen dataclasses. Their fields
+are the configuration's keys and their defaults its defaults: `load.py` derives both from
+here, so a key is documented and defaulted in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.errors import ConfigError
+
+MIN_INTERVAL = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class CueGroup:
+    """Weighted terms: each distinct match adds `weight` (doubled in the title), up to `cap`."""
+
+    name: str
+    weight: float
+    terms: tuple[str, ...]
+    cap: float = 0.0  # 0: no cap
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of development (a filing, a verdict...) and how long its coverage keeps coming."""
+
+    name: str
+    terms: tuple[str, ...]
+    window: timedelta
+    absorbs: tuple[str, ...] = ()  # kinds whose stories may join a development of this kind
+
+
+@dataclass(frozen=True)
+class Developments:
+    """How stories group into developments: event kinds in priority order, and time windows."""
+
+    window: timedelta = timedelta(days=3)
+    events: tuple[EventKind, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Relevance rules: every `require` group must match, no `exclude` term may, and the
+    weighted `cues` must add up to at least `threshold`."""
+
+    name: str
+    require: dict[str, tuple[str, ...]]
+    cues: tuple[CueGroup, ...] = ()
+    threshold: float = 1.0
+    title_weight: float = 2.0
+    title_bonus: float = 0.0
+    exclude: tuple[str, ...] = ()
+    developments: Developments = field(default_factory=Developments)
+
+
+@dataclass(frozen=True)
+class Polling:
+    """Defaults for every feed, and the first-poll and age policy."""
+
+    interval: timedelta = timedelta(minutes=10)
+    min_interval: timedelta = MIN_INTERVAL  # no feed is polled more often than this
+    max_interval: timedelta = timedelta(hours=6)  # quiet feeds are still polled this often
+    max_backoff: timedelta = timedelta(hours=6)
+    warn_after: int = 10  # consecutive failures before the channel is told
+    concurrency: int = 8
+    per_host: int = 2
+    timeout: timedelta = timedelta(seconds=30)
+    max_bytes: int = 10 * 1024 * 1024
+    allow_private: bool = False
+    post_recent: timedelta | None = None
+    max_age: timedelta = timedelta(days=7)
+    max_posts_per_poll: int = 10  # new developments one feed may post per poll; more wait
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One feed; unset per-feed values fall back to `Polling`."""
+
+    name: str
+    url: str
+    interval: timedelta
+    timeout: timedelta
+    max_bytes: int
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    """How posts look, and how fast they may go (Discord's webhook limits by default)."""
+
+    username: str = ""
+    avatar_url: str = ""
+    max_per_minute: int = 30
+    burst: int = 5  # requests per 2 seconds
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """An OpenAI-compatible chat-completions endpoint; the key comes from `api_key_env`."""
+
+    base_url: str
+    model: str
+    api_key_env: str = ""
+    language: str = "English"
+    timeout: timedelta = timedelta(seconds=30)
+    max_requests_per_day: int = 200
+
+
+@dataclass(frozen=True)
+class Summaries:
+    """What is posted under a headline, and where its text comes from."""
+
+    max_chars: int = 500
+    min_text: int = 400  # feed text shorter than this sends the bot to the article page
+    fetch_articles: bool = True
+    article_timeout: timedelta = timedelta(seconds=10)
+    llm: LLMConfig | None = None
+
+
+@dataclass(frozen=True)
+class Storage:
+    """What the database keeps: entries judged irrelevant are forgotten after `keep`."""
+
+    keep: timedelta = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole of feeds.yaml, validated."""
+
+    topic: Topic
+    feeds: tuple[FeedConfig, ...]
+    polling: Polling = field(default_factory=Polling)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    summaries: Summaries = field(default_factory=Summaries)
+    storage: Storage = field(default_factory=Storage)
+    path: str = "feeds.yaml"
+
+    def feed(self, name: str) -> FeedConfig:
+        for feed in self.feeds:
+            if feed.name == name:
+                return feed
+        raise ConfigError(self.path, "feeds", f"no feed named {name!r}")
+
+
+@dataclass(frozen=True)
+class Env:
+    """Secrets and endpoints, from the environment only."""
+
+    webhook_url: str = field(default="", repr=False)
+    token: str = field(default="", repr=False)
+    channel_id: int = 0
+    api_base: str = ""
+    gateway_url: str = ""
+
+    @property
+    def mode(self) -> str:
+        """'webhook', 'bot' or 'console' (no credentials: print instead of posting)."""
+        if self.webhook_url:
+            return "webhook"
+        if self.token:
+            return "bot"
+        return "console"
