@@ -18,11 +18,11 @@ from bot.models import Message
 from bot.scheduler import Service
 from bot.store import Store
 from bot.update import Pipeline
+from tests.support.builders import NOW, queue_developments
 from tests.support.cli import command, environment
 from tests.support.fake_discord import WEBHOOK_URL, FakeDiscord
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
-from tests.test_delivery_guarantees import NOW, queue_developments
 
 FILINGS = 30
 

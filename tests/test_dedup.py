@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.dedup import Action, Known, Policy, decide
 from bot.models import Entry, Verdict
+from tests.support.builders import NOW
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ENTRY = Entry("f", "g1", "https://x.example/a", "Title", "Summary", "", NOW - timedelta(hours=1), True)
 ON = Verdict(True, 3.0)
 OFF = Verdict(False, 1.0)

@@ -6,7 +6,7 @@ import asyncio
 import io
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -18,9 +18,9 @@ from bot.delivery import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliv
 from bot.delivery.transports import Install
 from bot.models import Entry, Message
 from bot.store import Store, iso
+from tests.support.builders import NOW, queue_developments
 from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, Failure, FakeDiscord
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CONFIG = Config(topic=Topic("t", {"a": ("b",)}), feeds=())
 
 
@@ -32,21 +32,7 @@ def restore_route_base() -> Iterator[None]:
 
 
 def queue(store: Store, n: int) -> None:
-    store.ensure_feed("f", "https://x.example/feed")
-    for i in range(n):
-        e = Entry(
-            "f",
-            f"g{i}",
-            f"https://x.example/{i}",
-            f"Story {i}",
-            "Lede.",
-            "",
-            NOW - timedelta(hours=i),
-            True,
-            outlet="Outlet",
-        )
-        story = store.create_story(e, e.url, "filing", NOW)
-        store.enqueue_post(store.create_development(story, "filing", e.published, NOW), NOW)
+    queue_developments(store, n, title="Story {i}", spacing=timedelta(hours=1), newest_first=True)
 
 
 def run_drain(store: Store, deliverer: Deliverer, now: datetime = NOW) -> tuple[int, str]:

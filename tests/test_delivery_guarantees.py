@@ -7,41 +7,21 @@ import random
 import signal
 import subprocess
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import discord.http
 
 from bot.config import Config, Topic
 from bot.delivery import WebhookDeliverer, drain, set_api_base
-from bot.models import Entry
 from bot.store import Store
+from tests.support.builders import NOW, queue_developments
 from tests.support.cli import command, environment
 from tests.support.fake_discord import CHANNEL_ID, WEBHOOK_URL, FakeDiscord
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CONFIG = Config(topic=Topic("t", {"a": ("b",)}), feeds=())
-
-
-def queue_developments(store: Store, count: int) -> None:
-    store.ensure_feed("f", "https://x.example/feed")
-    with store.transaction():
-        for i in range(count):
-            e = Entry(
-                "f",
-                f"g{i}",
-                f"https://x.example/{i}",
-                f"Development {i}",
-                "Lede.",
-                "",
-                NOW - timedelta(days=count - i),
-                True,
-                outlet="Outlet",
-            )
-            story = store.create_story(e, e.url, "filing", NOW)
-            store.enqueue_post(store.create_development(story, "filing", e.published, NOW), NOW)
 
 
 def test_200_developments_with_30_percent_of_requests_failing_are_each_posted_once(tmp_path: Path) -> None:

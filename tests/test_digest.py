@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,13 @@ from bot.fetch import Fetcher, RetryPolicy
 from bot.match import Rules
 from bot.store import Store
 from tests.conftest import FIXTURES
+from tests.support.builders import NOW
 from tests.support.cli import command, environment
 from tests.support.fake_llm import FakeLLM
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_pipeline import poll
 
-NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
 ARTICLE = (FIXTURES / "articles" / "en-verdict.html").read_bytes()
 LEDE = "A federal jury on Monday rejected Elon Musk's claim"
 TEASER = "Jurors decided the case on Monday."

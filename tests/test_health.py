@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.health import discover_feed, should_warn
 from bot.report import ago, default_max_age, liveness, status_lines
 from bot.store.records import Counts, FeedStatus, ServiceRecord, StatusReport
-
-NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
+from tests.support.builders import NOW
 
 
 def test_discovers_the_feed_a_page_links_to() -> None:

@@ -10,8 +10,7 @@ import pytest
 from bot.errors import ParseError
 from bot.parse import parse_feed
 from tests.conftest import FIXTURES, shared_path
-
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+from tests.support.builders import NOW
 
 
 def parse(name: str) -> list[object]:

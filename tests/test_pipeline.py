@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.app import App
@@ -14,10 +14,9 @@ from bot.fetch import Fetcher, RetryPolicy
 from bot.store import Store
 from bot.update import CycleReport, Pipeline
 from tests.conftest import shared_path
+from tests.support.builders import NOW
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
-
-NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
 
 
 async def no_sleep(delay: float) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.policy import Bounds, Outcome, next_poll, rate
+from tests.support.builders import NOW
 
-NOW = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
 BOUNDS = Bounds(timedelta(minutes=10), timedelta(minutes=5), timedelta(hours=6), timedelta(hours=6))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,8 @@ import pytest
 from bot.errors import BotError, StorageError
 from bot.models import Entry, FeedCache, Verdict
 from bot.store import OutboxState, PostState, Store, from_iso, iso
+from tests.support.builders import NOW
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ON = Verdict(True, 3.0, ("musk: musk",), {"musk": ("musk",)})
 
 
