@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from bot import cluster
 from bot.config import Config, Env, Polling
-from bot.dedup import Policy
+from bot.dedup import Freshness
 from bot.delivery import Deliverer, DrainReport, drain, make_deliverer
 from bot.delivery.pacing import Limit, Pacer
 from bot.digest import Digester
@@ -89,7 +89,7 @@ class App:
         self.config = config
         self.rules = Rules.from_topic(config.topic)
         self.kinds = cluster.KindFinder(config.topic.developments)
-        self.policy = Policy(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
+        self.freshness = Freshness(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
         pace = config.discord
         self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
         self.digester.fetcher = self.fetcher

@@ -39,7 +39,7 @@ class Known:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Freshness:
     """The first-poll and age rules from `polling`."""
 
     max_age: timedelta
@@ -60,7 +60,7 @@ def decide(
     known: Known | None,
     story_exists: bool,
     baseline: bool,
-    policy: Policy,
+    freshness: Freshness,
     now: datetime,
 ) -> Decision:
     """Decide one entry. `story_exists`: its canonical URL already has a story."""
@@ -75,8 +75,8 @@ def decide(
         return Decision(Action.DUPLICATE)
     age = now - entry.published
     if baseline:
-        recent = policy.post_recent is not None and entry.has_date and age <= policy.post_recent
+        recent = freshness.post_recent is not None and entry.has_date and age <= freshness.post_recent
         return Decision(Action.NEW if recent else Action.BASELINE, creates_story=True, posts=recent)
-    if entry.has_date and age > policy.max_age:
+    if entry.has_date and age > freshness.max_age:
         return Decision(Action.OLD, creates_story=True)
     return Decision(Action.NEW, creates_story=True, posts=True)

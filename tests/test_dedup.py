@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot.dedup import Action, Known, Policy, decide
+from bot.dedup import Action, Freshness, Known, decide
 from bot.models import Entry, Verdict
 from tests.support.builders import NOW
 
 ENTRY = Entry("f", "g1", "https://x.example/a", "Title", "Summary", "", NOW - timedelta(hours=1), True)
 ON = Verdict(True, 3.0)
 OFF = Verdict(False, 1.0)
-POLICY = Policy(max_age=timedelta(days=7))
+FRESHNESS = Freshness(max_age=timedelta(days=7))
 
 
 def run(
@@ -23,10 +23,16 @@ def run(
     known: Known | None = None,
     story_exists: bool = False,
     baseline: bool = False,
-    policy: Policy = POLICY,
+    freshness: Freshness = FRESHNESS,
 ) -> tuple[Action, bool, bool]:
     d = decide(
-        entry, verdict, known=known, story_exists=story_exists, baseline=baseline, policy=policy, now=NOW
+        entry,
+        verdict,
+        known=known,
+        story_exists=story_exists,
+        baseline=baseline,
+        freshness=freshness,
+        now=NOW,
     )
     return d.action, d.creates_story, d.posts
 
@@ -54,12 +60,12 @@ def test_irrelevant_and_duplicate_are_not_posted() -> None:
 
 def test_baseline_stores_history_unless_post_recent_covers_it() -> None:
     assert run(baseline=True) == (Action.BASELINE, True, False)
-    recent = Policy(max_age=timedelta(days=7), post_recent=timedelta(hours=2))
-    assert run(baseline=True, policy=recent) == (Action.NEW, True, True)
+    recent = Freshness(max_age=timedelta(days=7), post_recent=timedelta(hours=2))
+    assert run(baseline=True, freshness=recent) == (Action.NEW, True, True)
     older = replace(ENTRY, published=NOW - timedelta(hours=3))
-    assert run(older, baseline=True, policy=recent) == (Action.BASELINE, True, False)
+    assert run(older, baseline=True, freshness=recent) == (Action.BASELINE, True, False)
     undated = replace(ENTRY, published=NOW, has_date=False)
-    assert run(undated, baseline=True, policy=recent) == (Action.BASELINE, True, False)
+    assert run(undated, baseline=True, freshness=recent) == (Action.BASELINE, True, False)
 
 
 @pytest.mark.parametrize(

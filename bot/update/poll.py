@@ -186,7 +186,7 @@ class Pipeline:
                 known=known,
                 story_exists=story_id is not None,
                 baseline=baseline,
-                policy=self.app.policy,
+                freshness=self.app.freshness,
                 now=now,
             )
             log.debug("entry %r: %s (%s)", entry.title[:60], decision.action, "; ".join(verdict.reasons))
