@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot import health, policy
+from bot import feedhealth, policy
 from bot.config import FeedConfig, Polling
 from bot.errors import FeedError, FetchError
 from bot.models import Entry
@@ -44,8 +44,8 @@ def after_failure(
         retry_after = timedelta(seconds=exc.retry_after)
     outcome = policy.Outcome(ok=False, failures=failures, retry_after=retry_after)
     nxt = policy.next_poll(now, bounds(feed, polling), outcome, 0.0)
-    if health.should_warn(failures, polling.warn_after, warned):
-        return FeedIntent(nxt, health.warning_text(feed.name, failures, exc.problem), True, gone)
+    if feedhealth.should_warn(failures, polling.warn_after, warned):
+        return FeedIntent(nxt, feedhealth.warning_text(feed.name, failures, exc.problem), True, gone)
     return FeedIntent(nxt, gone=gone)
 
 
@@ -66,7 +66,7 @@ def after_success(
     )
     nxt = policy.next_poll(now, bounds(feed, polling), outcome, policy.rate(history, now))
     if warned:
-        return FeedIntent(nxt, health.recovery_text(feed.name), False)
+        return FeedIntent(nxt, feedhealth.recovery_text(feed.name), False)
     return FeedIntent(nxt)
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import cluster, health, policy
+from bot import cluster, feedhealth, policy
 from bot.config import FeedConfig
 from bot.dedup import Action, decide
 from bot.delivery import DrainReport
@@ -114,7 +114,7 @@ class Pipeline:
             parsed, verdicts = await self.parse(feed, result, now)
         except ParseError as exc:
             html = "html" in result.content_type.lower()
-            if found := (health.discover_feed(result.body, result.url) if html else ""):
+            if found := (feedhealth.discover_feed(result.body, result.url) if html else ""):
                 raise ParseError(feed.name, f"{exc.problem}; the page names its feed at {found}") from None
             raise
         with store.transaction():
