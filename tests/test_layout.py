@@ -4,7 +4,6 @@ hold and may import, and a README module map that names every module."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from tests.conftest import ROOT
 
