@@ -92,10 +92,6 @@ class StoreBase:
         cursor = self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
         return int(cursor.lastrowid or 0)
 
-    def _one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.db.execute(sql, params).fetchone()
-        return row
-
 
 def story_from_row(row: dict[str, Any]) -> Story:
     """A stories row (as sqlite-utils' query gives it) as a Story."""
