@@ -19,3 +19,6 @@ fi
 cd "$work"
 "$work/venv/bin/python" -c "import bot.article, bot.cli, lxml.html.clean"
 "$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" check
+# The database side too: migrations run and a read-only command answers.
+"$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" status >/dev/null
+echo "install-check: ok"
