@@ -110,17 +110,25 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
         tally.add(truth, guess)
         if guess and not truth:
             wrong.append(f"merged  {a['id']} {a['events']} with {b['id']} {b['events']}")
+    holders: dict[str, set[int]] = defaultdict(set)  # event -> the developments holding its stories
+    for item in on:
+        for event in item["events"]:
+            holders[event].add(placed[item["id"]])
+    per_event = sum(len(h) for h in holders.values()) / (len(holders) or 1)
     lines = [
         "developments (pairwise, same development)",
         tally.line("pairs"),
-        f"{len(on)} stories in {len(developments)} developments; "
-        f"{len({e for i in on for e in i['events']})} labelled events",
+        f"{len(on)} stories in {len(developments)} developments; {len(holders)} labelled events;"
+        f" {per_event:.2f} posts per development (1.00 is one post each; read it beside the pairs)",
     ]
     for dev in developments:
         ids = [on[m.story_id]["id"] for m in dev.members]
         events = sorted({e for m in dev.members for e in on[m.story_id]["events"]})
         lines.append(f"  {dev.kind or '?':12} {' '.join(ids)}  {events}")
-    return lines + wrong
+    split = [
+        f"split   {event} over {len(h)} developments" for event, h in sorted(holders.items()) if len(h) > 1
+    ]
+    return lines + wrong + split
 
 
 def main(argv: list[str] | None = None) -> int:

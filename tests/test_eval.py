@@ -50,7 +50,7 @@ def test_eval_reports_pairwise_development_scores(tmp_path: Path, capsys: pytest
     main([str(data)])
     out = capsys.readouterr().out
     assert "pairs    precision 1.000  recall 1.000  (tp 1, fp 0, fn 0, tn 5)" in out
-    assert "4 stories in 3 developments; 3 labelled events" in out
+    assert "4 stories in 3 developments; 3 labelled events; 1.00 posts per development" in out
 
 
 def test_eval_without_a_data_set_measures_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
