@@ -12,8 +12,13 @@ a development only when
   absorbs stories that only say "filing"), or its headline is near-identical to a
   member's in the same language (wire copies with a retouched headline).
 
-A story whose kind is unknown joins only through a near-identical headline: a wrong merge
-hides news, while a missed merge costs one extra post.
+The people named in a story's lede are evidence too (the witness of the day, the judge,
+the expert), since they carry across languages: stories of compatible kinds published
+half a day or more apart stay apart when each names people and none in common (two
+witnesses on consecutive trial days); a story whose kind is unknown joins a development of
+the last day that names one of its people, or one whose headline it nearly repeats.
+Names every story of the topic carries (its `require` terms: Musk, OpenAI, Altman) are no
+evidence, nor are weekdays and months.
 """
 
 from __future__ import annotations
@@ -50,6 +55,24 @@ STOPWORDS = frozenset(
     """.split()
 )
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_][\w'’-]*")
+# A capitalised word inside a sentence (after a lower-case word or a comma): a name, in
+# sentence-case ledes. A fixed-width look-behind and one character class: linear.
+_NAME = re.compile(r"(?<=[a-zà-ÿ,;:] )([A-ZÀ-Ý][a-zà-ÿ]+)\b(?![A-Z])")
+CALENDAR = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december lundi mardi mercredi jeudi vendredi
+    samedi dimanche janvier fevrier mars avril juin juillet aout septembre octobre novembre
+    decembre montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz
+    juni juli oktober dezember lunes martes miercoles jueves viernes sabado domingo enero
+    febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre lunedi
+    martedi mercoledi giovedi venerdi sabato domenica gennaio febbraio aprile maggio giugno
+    luglio settembre ottobre dicembre segunda terca quarta quinta sexta janeiro fevereiro
+    marco maio junho julho setembro outubro novembro dezembro
+    """.split()
+)
+APART = timedelta(hours=12)  # stories this far apart need their people in common
+FOLLOW_UP = timedelta(days=1)  # how long after a development's latest story names link to it
 _APOSTROPHE = re.compile(r"['’]")
 
 
@@ -62,6 +85,7 @@ class Features:
     language: str
     kind: str
     title_words: frozenset[str]
+    names: frozenset[str] = frozenset()  # people and places named in the lede
 
 
 @dataclass(frozen=True)
@@ -86,7 +110,8 @@ NEAR_DUPLICATE = 0.85  # headline similarity (0-1) of two copies of one wire sto
 class KindFinder:
     """The topic's event kinds, in priority order, compiled once."""
 
-    def __init__(self, developments: Developments) -> None:
+    def __init__(self, developments: Developments, common: frozenset[str] = frozenset()) -> None:
+        self.common = common  # names every story of the topic carries: no evidence
         self._kinds = [(kind.name, TermSet.build(kind.terms)) for kind in developments.events]
         self._windows = {kind.name: kind.window for kind in developments.events}
         self._default = developments.window
@@ -128,7 +153,19 @@ def words(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def features(story: Story) -> Features:
+@functools.lru_cache(maxsize=20_000)
+def names(text: str, common: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names a lede mentions inside its sentences, folded; not the `common` ones (the
+    topic's own parties), not weekdays or months, not words under four letters."""
+    found = set()
+    for match in _NAME.finditer(text[:2000]):
+        word = _APOSTROPHE.split(fold(match.group(1)))[0]
+        if len(word) >= 4 and word not in common and word not in CALENDAR:
+            found.add(word)
+    return frozenset(found)
+
+
+def features(story: Story, common: frozenset[str] = frozenset()) -> Features:
     """A stored story's features; its kind was found when it was stored."""
     return Features(
         story_id=story.id,
@@ -136,13 +173,21 @@ def features(story: Story) -> Features:
         language=(story.language or "").split("-")[0].lower(),
         kind=story.kind,
         title_words=words(story.title),
+        names=names(story.summary or story.content, common),
     )
 
 
-def development(view: DevelopmentView) -> Development:
+def development(view: DevelopmentView, common: frozenset[str] = frozenset()) -> Development:
     """A stored development as clustering sees it."""
     members = (view.lead, *view.coverage)
-    return Development(view.id, view.first_published, view.kind, tuple(features(s) for s in members))
+    return Development(view.id, view.first_published, view.kind, tuple(features(s, common) for s in members))
+
+
+def common_names(require: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The names every relevant story carries: the topic's `require` terms, folded."""
+    return frozenset(
+        fold(term).rstrip("*").split()[0] for terms in require.values() for term in terms if term.strip()
+    )
 
 
 def headline_similarity(a: Features, b: Features) -> float:
@@ -168,6 +213,12 @@ def near_duplicate(story: Features, development: Development) -> str:
     return ""
 
 
+def _recent(story: Features, development: Development) -> bool:
+    """Whether `story` came within FOLLOW_UP of the development's latest story."""
+    latest = max(m.published for m in development.members)
+    return abs(story.published - latest) <= FOLLOW_UP
+
+
 def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder) -> Assignment:
     """The development `story` belongs to, or None for a new one; ties go to the closest in time."""
     best: tuple[timedelta, int, str] | None = None
@@ -175,10 +226,21 @@ def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder
         gap = abs(story.published - development.first_published)
         if gap > kinds.window(development.kind) or (best is not None and gap >= best[0]):
             continue
+        theirs = frozenset().union(*(m.names for m in development.members))
         if story.kind and development.kind and kinds.joins(story.kind, development.kind):
-            reason = f"{story.kind!r} story within the {development.kind!r} development's window"
+            if gap >= APART and story.names and theirs and not story.names & theirs:
+                reason = ""  # the same kind of event about other people: another development
+            else:
+                reason = f"{story.kind!r} story within the {development.kind!r} development's window"
+        elif (
+            not (story.kind and development.kind)
+            and (shared := story.names & theirs)
+            and _recent(story, development)
+        ):
+            reason = f"names {', '.join(sorted(shared)[:3])} like a development of the last day"
         else:
-            reason = near_duplicate(story, development)
+            reason = ""
+        reason = reason or near_duplicate(story, development)
         if reason:
             best = (gap, development.id, reason)
     if best is None:

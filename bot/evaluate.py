@@ -86,14 +86,16 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     on = sorted(
         (i for i in items if i["label"] == "on" and i.get("events")), key=lambda i: (i["date"], i["id"])
     )
-    kinds = KindFinder(topic.developments)
+    kinds = KindFinder(topic.developments, cluster.common_names(topic.require))
     developments: list[cluster.Development] = []
     placed: dict[str, int] = {}
     for n, item in enumerate(on):
         published = datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
         title, text = item.get("title", ""), item.get("description", "")
         kind = kinds.kind(title, text)
-        story = cluster.features(Story(n, title, "", text, "", published, "", item.get("lang", ""), kind))
+        story = cluster.features(
+            Story(n, title, "", text, "", published, "", item.get("lang", ""), kind), kinds.common
+        )
         found = cluster.assign(story, developments, kinds).development
         if found is None:
             found = len(developments)

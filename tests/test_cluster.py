@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.cluster import Development, Features, KindFinder, assign, features, headline_similarity, words
+from bot.cluster import (
+    Development,
+    Features,
+    KindFinder,
+    assign,
+    common_names,
+    features,
+    headline_similarity,
+    names,
+    words,
+)
 from bot.config import Developments, EventKind
 from bot.models import Story
 
@@ -108,3 +118,43 @@ def test_words_fold_and_drop_function_words() -> None:
         "milliards",
         "trial",
     }
+
+
+COMMON = common_names({"musk": ("musk",), "openai_side": ("openai", "altman", "brockman")})
+
+
+def named(sid: int, title: str, lede: str, hours: float, lang: str = "en") -> Features:
+    kind = KINDS.kind(title, lede)
+    return features(Story(sid, title, "", lede, "", T0 + timedelta(hours=hours), "", lang, kind), COMMON)
+
+
+def test_names_come_from_inside_sentences_without_the_topic_s_own_parties() -> None:
+    lede = "On Monday the court heard Satya Nadella, as Musk and Altman watched; then Russell spoke."
+    assert names(lede, COMMON) == {"satya", "nadella", "russell"}  # not Monday, Musk, Altman, "On"
+
+
+def test_the_same_kind_a_day_apart_about_other_people_stays_apart() -> None:
+    """Two witnesses on consecutive trial days: both 'testimony', within the window."""
+    day_one = dev(
+        1, named(1, "Nadella testifies in Musk's OpenAI trial", "The court heard Satya Nadella.", 0)
+    )
+    next_day = named(2, "Altman testifies in Musk trial", "The court heard Shivon Zilis on the board.", 20)
+    assert assign(next_day, [day_one], KINDS).development is None
+    same_people = named(3, "Nadella testifies again", "Satya Nadella returned to the stand.", 20)
+    assert assign(same_people, [day_one], KINDS).development == 1
+    same_day = named(4, "Altman testifies in Musk trial", "The court heard Shivon Zilis.", 4)
+    assert assign(same_day, [day_one], KINDS).development == 1  # one day's coverage stays whole
+
+
+def test_a_story_of_unknown_kind_joins_the_development_naming_its_people() -> None:
+    trial = dev(1, named(1, "Nadella testifies in Musk's OpenAI trial", "The court heard Satya Nadella.", 0))
+    follow_up = named(
+        2, "What the Microsoft chief said", "According to Nadella, the deal was fair.", 18, "de"
+    )
+    assert follow_up.kind == ""
+    found = assign(follow_up, [trial], KINDS)
+    assert found.development == 1 and "nadella" in found.reason
+    stranger = named(3, "What the chief said", "According to Zilis, the deal was fair.", 18)
+    assert assign(stranger, [trial], KINDS).development is None
+    too_late = named(4, "What the Microsoft chief said", "According to Nadella, it was fair.", 60)
+    assert assign(too_late, [trial], KINDS).development is None

@@ -240,7 +240,8 @@ class Pipeline:
         near = store.developments_between(
             shift(entry.published, -kinds.span), shift(entry.published, kinds.span)
         )
-        assignment = cluster.assign(cluster.features(story), [cluster.development(d) for d in near], kinds)
+        candidates = [cluster.development(d, kinds.common) for d in near]
+        assignment = cluster.assign(cluster.features(story, kinds.common), candidates, kinds)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.development is None:
             development = store.create_development(story_id, kind, entry.published, now)
