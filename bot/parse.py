@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 50_000  # characters of content kept per entry; feeds sometimes embed whole books
 MAX_TITLE = 1_000
+BUILT_TITLE = 120  # characters of a headline built from an untitled item's first sentence
 MAX_TTL = 7 * 24 * 60  # minutes; a larger RSS <ttl> is read as a week
 # No news item predates this; an earlier date (year 1, 999) is read as this one, so it is
 # old (stored, not posted) and every later date arithmetic stays in range.
@@ -91,7 +92,7 @@ def _entry(
     outlet = _outlet(raw) or feed_title or host_of(link)
     title = _strip_outlet_suffix(strip_html(_text(raw.get("title"))), outlet)[:MAX_TITLE]
     if not title:
-        title = first_sentence(summary or content)
+        title = first_sentence(summary or content, BUILT_TITLE)  # real feeds carry untitled items
     if summary and outlet and summary in (title, f"{title} {outlet}"):
         summary = ""  # aggregators echo the headline as the description
     if not (title or link):

@@ -76,3 +76,17 @@ def test_feedparser_corpus_never_raises_anything_but_parse_error() -> None:
         except ParseError:
             pass
     assert parsed > len(files) * 0.8
+
+
+def test_an_untitled_item_gets_its_first_sentence_as_headline_cut_at_a_word() -> None:
+    lede = (
+        "The federal judge overseeing Elon Musk's lawsuit against OpenAI ruled on Tuesday that the"
+        " jury will hear the case in the spring, rejecting both sides' requests. More follows."
+    )
+    body = (
+        '<rss version="2.0"><channel><title>T</title><item><link>https://x.example/a</link>'
+        f"<description>{lede}</description></item></channel></rss>"
+    ).encode()
+    [entry] = parse_feed("f", body, now=NOW).entries
+    assert len(entry.title) <= 120 and entry.title.endswith("…")
+    assert lede.startswith(entry.title[:-1].rstrip())
