@@ -157,3 +157,20 @@ def test_a_reload_that_changes_the_http_settings_builds_a_new_client(
 
     first, second = asyncio.run(go())
     assert first == "" and "polling.allow_private is false" in second
+
+
+def test_each_story_keeps_why_it_joined_or_started_its_development(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    extra = "  post_recent: 1d"
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra=extra))
+    first = Item("Musk sues OpenAI", "https://x.example/a", NOW - timedelta(hours=3))
+    second = Item("Elon Musk files lawsuit against OpenAI", "https://y.example/b", NOW - timedelta(hours=2))
+    feed_server.routes["/f.xml"] = Route(rss([first, second]))
+    poll(config, tmp_path / "bot.db")
+    store = Store(tmp_path / "bot.db")
+    placed = [store.placement(i) for i in (1, 2)]
+    store.close()
+    assert placed[0] == (1, "new development, kind 'filing'")
+    assert placed[1] is not None and placed[1][0] == 1 and "'filing' story within" in placed[1][1]

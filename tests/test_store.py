@@ -35,7 +35,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
     Store(path).close()
     again = Store(path)
     applied = [r[0] for r in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == ["m001_initial", "m002_retention", "m003_service_interval"]  # once each, in order
+    assert applied == ["m001_initial", "m002_retention", "m003_service_interval", "m004_placement"]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

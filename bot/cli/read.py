@@ -64,25 +64,37 @@ def cmd_stories(args: argparse.Namespace, config: Config | None, env: Env, db: s
 def cmd_explain(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
     """Judge a headline by the topic rules; or show a stored entry's decision, judged again
     by the current rules when feeds.yaml can be read."""
-    title, body, stored = " ".join(args.headline), args.text, None
+    title, body, stored, placed = " ".join(args.headline), args.text, None, None
     if args.entry is not None:
         with closing(Store(db)) as store:
             found = store.stored_verdict(args.entry)
+            placed = store.placement(args.entry)
         if found is None:
             raise BotError(f"no entry with id {args.entry} in {db}")
         title, body, stored = found
+        if placed is not None and not args.json:
+            print(printable(f"development {placed[0]}: {placed[1] or 'placed before reasons were kept'}"))
+    development = {"id": placed[0], "why": placed[1]} if placed else None
     if not (title or body):
         raise ConfigError("explain", "TEXT", "give a headline, --text or --entry")
     if config is None:
         assert stored is not None  # main requires a valid feeds.yaml otherwise
-        return _show(args, stored, None, "as decided when it was stored (feeds.yaml could not be read)")
+        note = "as decided when it was stored (feeds.yaml could not be read)"
+        return _show(args, stored, None, note, development)
     rules = Rules.from_topic(config.topic)
-    return _show(args, judge(title, body, rules), rules, "")
+    return _show(args, judge(title, body, rules), rules, "", development)
 
 
-def _show(args: argparse.Namespace, verdict: Verdict, rules: Rules | None, note: str) -> int:
+def _show(
+    args: argparse.Namespace,
+    verdict: Verdict,
+    rules: Rules | None,
+    note: str,
+    development: dict[str, object] | None = None,
+) -> int:
     if args.json:
         report = {
+            "development": development,
             "relevant": verdict.relevant,
             "score": verdict.score,
             "threshold": rules.threshold if rules else None,

@@ -12,7 +12,9 @@ from bot.store.records import OutboxState, PostState, from_iso, iso
 
 
 class DevelopmentsMixin(StoreBase):
-    def create_development(self, lead: int, kind: str, first_published: datetime, now: datetime) -> int:
+    def create_development(
+        self, lead: int, kind: str, first_published: datetime, now: datetime, why: str = ""
+    ) -> int:
         development = self._insert(
             "developments",
             {
@@ -22,11 +24,24 @@ class DevelopmentsMixin(StoreBase):
                 "created_at": iso(now),
             },
         )
-        self.join_development(lead, development)
+        self.join_development(lead, development, why)
         return development
 
-    def join_development(self, story_id: int, development_id: int) -> None:
-        self.db.execute("UPDATE stories SET development_id = ? WHERE id = ?", [development_id, story_id])
+    def join_development(self, story_id: int, development_id: int, why: str = "") -> None:
+        """Put a story in a development; `why` is clustering's reason, kept for `explain`."""
+        self.db.execute(
+            "UPDATE stories SET development_id = ?, placement = ? WHERE id = ?",
+            [development_id, why, story_id],
+        )
+
+    def placement(self, entry_id: int) -> tuple[int, str] | None:
+        """The development an entry's story is in, and why it was placed there."""
+        row = self.db.execute(
+            "SELECT s.development_id, s.placement FROM entries e JOIN stories s ON s.id = e.story_id"
+            " WHERE e.id = ? AND s.development_id IS NOT NULL",
+            [entry_id],
+        ).fetchone()
+        return (int(row[0]), row[1] or "") if row else None
 
     def developments_between(self, start: datetime, end: datetime) -> list[DevelopmentView]:
         """Developments whose first story was published in [start, end]: clustering candidates,

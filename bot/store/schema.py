@@ -145,3 +145,9 @@ def m003_service_interval(db: Database) -> None:
     """The service records its shortest feed interval, so `health` can judge staleness from
     the database alone (feeds.yaml may be missing or invalid while the service runs)."""
     db.execute("ALTER TABLE service ADD COLUMN interval_seconds REAL")
+
+
+@migrations()
+def m004_placement(db: Database) -> None:
+    """Why each story joined its development or started one, for `explain --entry`."""
+    db.execute("ALTER TABLE stories ADD COLUMN placement TEXT")

@@ -244,8 +244,8 @@ class Pipeline:
         assignment = cluster.assign(cluster.features(story, kinds.common), candidates, kinds)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.development is None:
-            development = store.create_development(story_id, kind, entry.published, now)
+            development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
             return story_id, False, int(fresh and store.enqueue_post(development, now, hold))
-        store.join_development(story_id, assignment.development)
+        store.join_development(story_id, assignment.development, assignment.reason)
         edit = edits_post(store.post_message(assignment.development), fresh)
         return story_id, True, int(edit and store.enqueue_edit(assignment.development, now))
