@@ -142,3 +142,24 @@ def test_urls_cannot_close_a_masked_link() -> None:
     )
     line = latest_text([row])
     assert line.count(">") == 1  # only the one that closes <url>
+
+
+def test_the_lead_is_in_the_channel_s_language_when_there_is_one() -> None:
+    """A French wire story came first; the English channel is led by the English report."""
+    french = replace(
+        story("Musk perd son procès", "Le jury a tranché.", "Le Monde", "https://fr.example/1"), language="fr"
+    )
+    english = replace(
+        story("Jury rules for OpenAI", "The jury ruled.", "Paper", "https://en.example/2"),
+        id=2,
+        language="en",
+    )
+    development = DevelopmentView(1, "verdict", WHEN, french, (english,))
+    message = render_development(development, language="en")
+    assert message.title == "Jury rules for OpenAI"
+    assert message.fields[0].value == "[Le Monde](https://fr.example/1)"
+    assert render_development(development, language="fr").title == "Musk perd son procès"
+    unknown = replace(french, language="")
+    assert (
+        render_development(replace(development, lead=unknown), language="en").title == "Musk perd son procès"
+    )

@@ -200,6 +200,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
             avatar_url=avatar,
             max_per_minute=dr.integer("max_per_minute", dd.max_per_minute, 1, 100_000),
             burst=dr.integer("burst", dd.burst, 1, 10_000),
+            language=dr.string("language", dd.language)[:16].lower(),
         ),
         summaries=summaries,
         storage=Storage(keep=keep),

@@ -94,6 +94,7 @@ class DiscordConfig:
     avatar_url: str = ""
     max_per_minute: int = 30
     burst: int = 5  # requests per 2 seconds
+    language: str = "en"  # the channel's: a development is led by a story in it when there is one
 
 
 @dataclass(frozen=True)

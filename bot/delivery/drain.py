@@ -99,7 +99,9 @@ async def drain(
 
 def _render(row: OutboxRow, config: Config, now: datetime) -> Message:
     if row.development is not None:
-        return render_development(row.development, max_chars=config.summaries.max_chars)
+        return render_development(
+            row.development, max_chars=config.summaries.max_chars, language=config.discord.language
+        )
     return render_notice(row.notice, now)
 
 

@@ -85,11 +85,31 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     )
 
 
-def render_development(development: DevelopmentView, *, max_chars: int = 500) -> Message:
+def in_language(development: DevelopmentView, language: str) -> DevelopmentView:
+    """The development led by its earliest story in the channel's `language`, if the lead is
+    in another one (coverage in other languages stays listed): a French wire story that came
+    first gives way to the English report of the same event in an English channel."""
+    wanted = language.split("-")[0].lower()
+
+    def speaks(story: Story) -> bool:
+        return (story.language or "").split("-")[0].lower() == wanted
+
+    if not wanted or not development.lead.language or speaks(development.lead):
+        return development  # a lead of unknown language may well be in the channel's
+    story = next((s for s in development.coverage if speaks(s) and s.title), None)
+    if story is None:
+        return development
+    coverage = (development.lead, *(c for c in development.coverage if c != story))
+    return replace(development, lead=story, coverage=coverage)
+
+
+def render_development(development: DevelopmentView, *, max_chars: int = 500, language: str = "") -> Message:
     """The lead story's embed, plus an "Also covered by" field listing the other outlets.
 
-    A lead with nothing to summarise (an aggregator item that only repeats its headline)
-    gives way to the earliest story that has a summary, so an edit can improve the post."""
+    The lead is the earliest story in the channel's `language` when there is one. A lead
+    with nothing to summarise (an aggregator item that only repeats its headline) gives way
+    to the earliest story that has a summary, so an edit can improve the post."""
+    development = in_language(development, language)
     message = render_story(development.lead, max_chars=max_chars)
     if not message.description:
         for story in development.coverage:
