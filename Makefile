@@ -34,7 +34,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 eval: $(VENV)/.installed
-	$(BIN)/python scripts/eval.py $(ARGS)
+	$(BIN)/python scripts/eval.py --e2e $(ARGS)
 
 # Not part of `make test`: minutes of work on 500 feeds. A smoke run of it is.
 bench: $(VENV)/.installed-test

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from bot import cluster
+from bot import cluster, evaluate_e2e
 from bot.cluster import KindFinder
 from bot.config import Topic, load_config
 from bot.match import Rules, judge
@@ -137,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_SET)
     parser.add_argument("--config", type=Path, default=ROOT / "feeds.yaml")
+    parser.add_argument(
+        "--e2e", action="store_true", help="also run the set through the whole bot on loopback feeds"
+    )
     args = parser.parse_args(argv)
     if not args.dataset.exists():
         print(f"eval: {args.dataset} not found; nothing to measure")
@@ -145,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     items = _items(args.dataset)
     print("\n".join(relevance_report(items, topic)))
     print("\n".join(development_report(items, topic)))
+    if args.e2e:
+        with tempfile.TemporaryDirectory() as scratch:
+            result = evaluate_e2e.measure(items, load_config(args.config), str(Path(scratch) / "eval.db"))
+        print("\n".join(result.lines()))
     return 0
 
 

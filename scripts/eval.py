@@ -1,7 +1,8 @@
-"""`make eval`: relevance precision and recall on a labelled set; see bot/evaluate.py."""
+"""`make eval`: relevance and developments on a labelled set; see bot/evaluate.py."""
 
 import sys
 
 from bot.evaluate import main
 
-sys.exit(main())
+if __name__ == "__main__":  # parser worker processes import this module: run only once
+    sys.exit(main())

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_config
 from bot.evaluate import main
+from bot.evaluate_e2e import Result, measure
 from tests.conftest import ROOT
 
 
@@ -81,3 +83,35 @@ def test_dev_set_holds_the_ratchet_when_present(capsys: pytest.CaptureFixture[st
         if measured[name][0] < want["precision"] or measured[name][1] < want["recall"]
     ]
     assert not below, below
+
+
+def test_end_to_end_counts_the_posts_a_channel_gets(tmp_path: Path) -> None:
+    """Three outlets, two languages, one development: one post; a second development later."""
+
+    def item(i: str, date: str, title: str, lang: str, events: list[str]) -> dict[str, object]:
+        text = "Elon Musk filed a lawsuit against OpenAI and Sam Altman in a California court."
+        url = f"https://{i}.example/story"
+        return {
+            "id": i,
+            "lang": lang,
+            "label": "on",
+            "date": date,
+            "title": title,
+            "description": text,
+            "url": url,
+            "source": i,
+            "events": events,
+        }
+
+    items = [
+        item("a", "2024-02-01", "Musk sues OpenAI", "en", ["E0"]),
+        item("b", "2024-03-01", "Musk sues OpenAI over its mission", "en", ["E1"]),
+        item("c", "2024-03-01", "Musk files lawsuit against OpenAI", "en", ["E1"]),
+        item("d", "2024-03-01", "Musk verklagt OpenAI wegen Klage", "de", ["E1"]),
+        item("e", "2024-06-11", "Musk withdraws lawsuit against OpenAI", "en", ["E2"]),
+    ]
+    config = load_config(ROOT / "feeds.yaml")
+    result = measure(items, config, str(tmp_path / "eval.db"))
+    # E0 is history (backfilled), E1 arrives in three outlets and two languages the same day.
+    assert result == Result(developments=3, posts=3, per_development=1.0, without_summary=0)
+    assert "posts per development" in result.lines()[1]

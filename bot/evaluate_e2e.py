@@ -1,0 +1,179 @@
+"""`make eval` end to end: the labelled set served as real feeds on loopback and run through
+the whole bot (fetch, parse, judge, cluster, store, outbox, render), counting the posts a
+channel would get for each labelled development.
+
+One feed per language, newest items first, at most 100 items each, as news feeds are.
+History (the first half of the days) is taken in by a baseline poll and posted by a
+backfill; the rest arrives day by day in bursts of a few items per poll, in publication
+order, with the clock at the end of each burst's day. Posts go to a console deliverer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from xml.sax.saxutils import escape
+
+from bot.app import App
+from bot.config import Config, FeedConfig
+from bot.delivery import ConsoleDeliverer
+from bot.fetch import Fetcher
+from bot.store import Store
+from bot.update import Pipeline
+from bot.update.history import backfill
+from bot.urls import canonical_url
+
+BURST = 4  # items that appear between two polls
+_PACE = (timedelta(minutes=10), timedelta(seconds=10), 10 * 1024 * 1024)  # interval, timeout, cap
+FEED_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Result:
+    developments: int  # labelled developments that reached the channel
+    posts: int  # top-level posts
+    per_development: float  # posts holding a labelled development's items, averaged
+    without_summary: int  # posts with text to summarise that went out without a summary
+
+    def lines(self) -> list[str]:
+        return [
+            "end to end (feeds on loopback, backfill then bursts of polls)",
+            f"{self.posts} posts for {self.developments} developments: {self.per_development:.2f} posts per"
+            f" development; {self.without_summary} posts without a summary",
+        ]
+
+
+class _Feeds(ThreadingHTTPServer):
+    """Serves `bodies[path]` on 127.0.0.1; the measurement swaps the bodies between polls."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, bytes] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = outer.bodies.get(self.path, b"")
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def _rss(items: list[dict[str, Any]]) -> bytes:
+    parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>eval</title>']
+    for item in sorted(items, key=lambda i: (i["date"], i["id"]), reverse=True)[:FEED_SIZE]:
+        when = format_datetime(_when(item))
+        parts.append(
+            f"<item><guid>{escape(item['id'])}</guid><title>{escape(item.get('title', ''))}</title>"
+            f"<link>{escape(item['url'])}</link><pubDate>{when}</pubDate>"
+            f"<description>{escape(item.get('description', ''))}</description>"
+            f"<source>{escape(item.get('source', ''))}</source></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def _when(item: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
+
+
+def measure(items: list[dict[str, Any]], config: Config, db: str) -> Result:
+    """Run the set through the bot; `db` is a fresh database path."""
+    scored = [i for i in items if i["label"] in ("on", "off") and i.get("url")]
+    days = sorted({i["date"] for i in scored})
+    history_days = set(days[: len(days) // 2])
+    languages = sorted({i.get("lang", "en") for i in scored})
+    server = _Feeds()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        feeds = tuple(
+            FeedConfig(f"eval-{lang}", f"http://127.0.0.1:{port}/{lang}.xml", *_PACE, language=lang)
+            for lang in languages
+        )
+        run_config = replace(
+            config,
+            feeds=feeds,
+            # Loopback feeds; no article pages or LLM: the measurement stays on this machine.
+            polling=replace(config.polling, allow_private=True),
+            summaries=replace(config.summaries, fetch_articles=False, llm=None),
+            discord=replace(config.discord, max_per_minute=1_000_000, burst=1_000_000),  # no real Discord
+        )
+        asyncio.run(_run(server, scored, history_days, days, run_config, db))
+    finally:
+        server.shutdown()
+        server.server_close()
+    return _count(scored, db)
+
+
+async def _run(
+    server: _Feeds, items: list[dict[str, Any]], history: set[str], days: list[str], config: Config, db: str
+) -> None:
+    shown: list[dict[str, Any]] = []
+    clock = [datetime.fromisoformat(min(days)).replace(tzinfo=UTC)]
+
+    def publish() -> None:
+        for lang in {f.language for f in config.feeds}:
+            server.bodies[f"/{lang}.xml"] = _rss([i for i in shown if i.get("lang", "en") == lang])
+
+    store = Store(db)
+    fetcher = Fetcher.from_polling(config.polling)
+    app = App(config, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: clock[0])
+    pipeline = Pipeline(app)
+    try:
+        shown += [i for i in items if i["date"] in history]
+        publish()
+        clock[0] = _when(max(shown, key=_when)) + timedelta(hours=11) if shown else clock[0]
+        await pipeline.poll()  # the baseline: nothing posted
+        await backfill(pipeline, datetime(1970, 1, 1, tzinfo=UTC))
+        for day in [d for d in days if d not in history]:
+            todays = sorted((i for i in items if i["date"] == day), key=lambda i: i["id"])
+            for start in range(0, len(todays), BURST):
+                shown += todays[start : start + BURST]
+                publish()
+                clock[0] = datetime.fromisoformat(day).replace(hour=23, tzinfo=UTC)
+                await pipeline.poll()
+    finally:
+        await app.aclose()
+        await fetcher.aclose()
+        store.close()
+
+
+def _count(items: list[dict[str, Any]], db: str) -> Result:
+    events_of = {canonical_url(i["url"]): i.get("events") or [] for i in items if i["label"] == "on"}
+    store = Store(db)
+    try:
+        rows = store.db.execute(
+            "SELECT o.development_id, s.url, d.lead_story_id, l.digest, l.summary FROM outbox o"
+            " JOIN developments d ON d.id = o.development_id JOIN stories s ON s.development_id = d.id"
+            " JOIN stories l ON l.id = d.lead_story_id WHERE o.action = 'post' AND o.state = 'sent'"
+        ).fetchall()
+    finally:
+        store.close()
+    holders: dict[str, set[int]] = defaultdict(set)
+    posts: set[int] = set()
+    bare: set[int] = set()
+    for development, url, _lead, digest, summary in rows:
+        posts.add(development)
+        if not digest and summary:
+            bare.add(development)
+        for event in events_of.get(canonical_url(url), []):
+            holders[event].add(development)
+    per = sum(len(h) for h in holders.values()) / (len(holders) or 1)
+    return Result(len(holders), len(posts), per, len(bare))
