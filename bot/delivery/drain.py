@@ -153,14 +153,14 @@ def _failed(
     store: Store, deliverer: Deliverer, row: OutboxRow, exc: BaseException, now: datetime, jitter: float
 ) -> str:
     """Record a failed send as `judge` decides; return why draining must stop, or ''."""
-    verdict = judge(exc, row.attempts + 1, now, jitter)
-    error, label = str(verdict.error), _label(row)
-    if verdict.halt:
+    failure = judge(exc, row.attempts + 1, now, jitter)
+    error, label = str(failure.error), _label(row)
+    if failure.halt:
         store.halt(error, deliverer.fingerprint, now)
         log.error("%s: %s; delivery halted, stories kept", label, error)
-    elif verdict.retry_at is None:
+    elif failure.retry_at is None:
         log.error("%s: %s (dead: `followup-bot retry` re-queues it)", label, error)
     else:
-        log.warning("%s: %s; retry after %s UTC", label, error, f"{verdict.retry_at:%H:%M:%S}")
-    store.mark_failed(row.id, error, verdict.retry_at, now)
-    return error if verdict.stop else ""
+        log.warning("%s: %s; retry after %s UTC", label, error, f"{failure.retry_at:%H:%M:%S}")
+    store.mark_failed(row.id, error, failure.retry_at, now)
+    return error if failure.stop else ""

@@ -18,7 +18,7 @@ UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that no longer exi
 
 
 @dataclass(frozen=True)
-class Verdict:
+class FailedSend:
     """What to do after a failed send: `halt` all delivery, or retry at `retry_at` (None:
     the row is dead); `stop` says whether this drain must stop."""
 
@@ -28,15 +28,15 @@ class Verdict:
     stop: bool
 
 
-def judge(exc: BaseException, attempts: int, now: datetime, jitter: float) -> Verdict:
+def judge(exc: BaseException, attempts: int, now: datetime, jitter: float) -> FailedSend:
     """The policy for one failed send (`attempts` counts this one)."""
     error = classify(exc)
     if isinstance(error, WebhookInvalid):
-        return Verdict(error, halt=True, retry_at=now, stop=True)
+        return FailedSend(error, halt=True, retry_at=now, stop=True)
     if _permanent(exc):
-        return Verdict(error, halt=False, retry_at=None, stop=False)
+        return FailedSend(error, halt=False, retry_at=None, stop=False)
     again = retry_at(attempts, now, jitter) if attempts < MAX_ATTEMPTS else None
-    return Verdict(error, halt=False, retry_at=again, stop=True)
+    return FailedSend(error, halt=False, retry_at=again, stop=True)
 
 
 def classify(exc: BaseException) -> DeliveryError:
