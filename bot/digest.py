@@ -20,7 +20,7 @@ from bot.fetch import Fetcher
 from bot.match import Rules, judge
 from bot.models import Story
 from bot.store import Store
-from bot.summarize import clean, summarize
+from bot.summarize import clean, summarize, summary_or_lede
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ class Digester:
         if (answer := await self._llm(title, text)) is not None:
             return Digest(answer, "llm")
         summary = summarize(title, text, limit, self.relevance)
-        if not summary and source == "article":
-            return Digest(summarize(title, feed_text, limit, self.relevance), "feed")
+        if not summary:  # no complete sentence: the feed's own text, as it is if need be
+            return Digest(summary_or_lede(title, feed_text, limit, self.relevance), "feed")
         return Digest(summary, source)
 
     async def _llm(self, title: str, text: str) -> str | None:
@@ -126,6 +126,6 @@ class Digester:
             )
             log.debug("summary failure", exc_info=True)
         try:
-            return Digest(summarize(story.title, text, self.summaries.max_chars), "feed")
+            return Digest(summary_or_lede(story.title, text, self.summaries.max_chars), "feed")
         except Exception:
             return Digest("", "feed")

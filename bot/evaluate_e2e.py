@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 from bot.app import App
 from bot.config import Config, FeedConfig
 from bot.delivery import ConsoleDeliverer
+from bot.delivery.render import render_development
 from bot.fetch import Fetcher
 from bot.store import Store
 from bot.update import Pipeline
@@ -119,7 +120,7 @@ def measure(items: list[dict[str, Any]], config: Config, db: str) -> Result:
     finally:
         server.shutdown()
         server.server_close()
-    return _count(scored, db)
+    return _count(scored, run_config, db)
 
 
 async def _run(
@@ -155,25 +156,31 @@ async def _run(
         store.close()
 
 
-def _count(items: list[dict[str, Any]], db: str) -> Result:
+def _count(items: list[dict[str, Any]], config: Config, db: str) -> Result:
+    """Posts per labelled development, and posts whose message has no summary although the
+    story it shows has text (rendered as the channel last saw them)."""
     events_of = {canonical_url(i["url"]): i.get("events") or [] for i in items if i["label"] == "on"}
     store = Store(db)
     try:
-        rows = store.db.execute(
-            "SELECT o.development_id, s.url, d.lead_story_id, l.digest, l.summary FROM outbox o"
-            " JOIN developments d ON d.id = o.development_id JOIN stories s ON s.development_id = d.id"
-            " JOIN stories l ON l.id = d.lead_story_id WHERE o.action = 'post' AND o.state = 'sent'"
-        ).fetchall()
+        posted = [
+            row[0]
+            for row in store.db.execute(
+                "SELECT development_id FROM outbox WHERE action = 'post' AND state = 'sent'"
+            )
+        ]
+        views = [store.development(development) for development in posted]
     finally:
         store.close()
     holders: dict[str, set[int]] = defaultdict(set)
-    posts: set[int] = set()
-    bare: set[int] = set()
-    for development, url, _lead, digest, summary in rows:
-        posts.add(development)
-        if not digest and summary:
-            bare.add(development)
-        for event in events_of.get(canonical_url(url), []):
-            holders[event].add(development)
+    bare = 0
+    for view in views:
+        for story in (view.lead, *view.coverage):
+            for event in events_of.get(story.canonical_url, []):
+                holders[event].add(view.id)
+        message = render_development(
+            view, max_chars=config.summaries.max_chars, language=config.discord.language
+        )
+        shown = next((s for s in (view.lead, *view.coverage) if s.url == message.url), view.lead)
+        bare += not message.description and bool(shown.summary or shown.content)
     per = sum(len(h) for h in holders.values()) / (len(holders) or 1)
-    return Result(len(holders), len(posts), per, len(bare))
+    return Result(len(holders), len(views), per, bare)

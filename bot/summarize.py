@@ -171,6 +171,24 @@ def summarize(
     return " ".join(s.text for s in chosen)
 
 
+MIN_LEDE = 40  # characters of text beyond the headline that are worth posting as they are
+
+
+def summary_or_lede(
+    title: str, text: str, max_chars: int = 500, relevance: Callable[[str], float] | None = None
+) -> str:
+    """`summarize`, or when it finds no complete sentence (a lede without a full stop, a
+    teaser cut mid-sentence), the text itself cut at a word: a post must not go out without
+    a summary when its item has text. '' only when the text merely repeats the headline."""
+    if summary := summarize(title, text, max_chars, relevance):
+        return summary
+    plain = " ".join(clean(text[:MAX_INPUT]))
+    head = squash(title)
+    if head and fold(plain).startswith(fold(head)):
+        plain = plain[len(head) :].lstrip(" -–—:|·")
+    return cut(plain, max_chars) if len(plain) >= MIN_LEDE else ""
+
+
 def _echoes(title: str, text: str) -> bool:
     """True when `text` merely repeats the headline."""
     head = fold(squash(title)).strip()

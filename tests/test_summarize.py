@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.article import extract, followable
-from bot.summarize import clean, sentences, summarize
+from bot.summarize import clean, sentences, summarize, summary_or_lede
 from tests.conftest import FIXTURES
 
 ARTICLES = FIXTURES / "articles"
@@ -127,3 +127,15 @@ def test_pages_with_nothing_to_extract_give_nothing(tmp_path: Path) -> None:
     navigation = extract(b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
     assert summarize("x", navigation, 500) == ""
     assert summarize("x", extract("\x00\x01 not html at all"), 500) == ""
+
+
+def test_text_without_a_complete_sentence_is_still_posted_cut_at_a_word() -> None:
+    """Issue 14: never an empty summary when the item has text."""
+    teaser = (
+        "Jurors in Oakland heard the last witness as the trial of Musk's case against OpenAI nears its end"
+    )
+    assert summarize("Trial nears end", teaser, 500) == ""  # no full stop: no complete sentence
+    assert summary_or_lede("Trial nears end", teaser, 500) == teaser
+    assert summary_or_lede("Trial nears end", teaser, 60).endswith("…")
+    assert summary_or_lede("Musk sues OpenAI", "Musk sues OpenAI - Example News", 500) == ""  # an echo
+    assert summary_or_lede("x", "The jury ruled for OpenAI on Monday in Oakland.", 500).startswith("The jury")

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.models import DevelopmentView, EmbedField, Message, Story
-from bot.summarize import summarize
+from bot.summarize import summary_or_lede
 from bot.text import cut, fold, squash
 from bot.urls import host_of
 
@@ -74,7 +74,7 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     title = defuse(story.title)
     limit = min(max_chars, DESCRIPTION_MAX)
     # Defused after summarising: the summariser decodes entities ('&amp;#64;everyone').
-    summary = defuse(story.digest or summarize(story.title, story.summary, limit))
+    summary = defuse(story.digest or summary_or_lede(story.title, story.summary, limit))
     return Message(
         title=fit(squash(title), TITLE_MAX, clip) or clip(defuse(story.url), TITLE_MAX) or "(untitled)",
         url=safe_url(story.url),
