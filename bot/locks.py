@@ -56,17 +56,6 @@ class FileLock:
         except (OSError, UnicodeDecodeError):
             return ""
 
-    def held_elsewhere(self) -> bool:
-        """Whether another process holds the lock right now (it is taken and let go)."""
-        if self._fd is not None:
-            return False
-        if not Path(self.path).exists():
-            return False
-        if self.acquire():
-            self.release()
-            return False
-        return True
-
 
 def service_lock(db: str) -> FileLock | None:
     """The lock a `run` holds for its life (None for an in-memory database)."""

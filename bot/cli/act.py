@@ -78,7 +78,7 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
             config,
             db,
             lambda p: backfill(
-                p, since, until, feed, args.dry_run, progress=progress.update, search=args.search
+                p, since, until, feed, args.dry_run, progress=progress.update, dated_searches=args.search
             ),
         )
     if args.dry_run:

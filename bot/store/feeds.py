@@ -17,14 +17,14 @@ class FeedsMixin(StoreBase):
         over (no validators, no move, no retirement, no planned poll)."""
         row = self.db.execute(
             "SELECT url, moved_to, etag, last_modified, gone_at, body_hash, failures, warned,"
-            " next_poll_at, baseline_at FROM feeds WHERE name = ?",
+            " next_poll_at FROM feeds WHERE name = ?",
             [name],
         ).fetchone()
         if row is None:
             return FeedState(url=url, cache=FeedCache(), gone=False, body_hash=None)
-        stored, moved_to, etag, modified, gone_at, body_hash, failures, warned, next_poll, baseline = row
+        stored, moved_to, etag, modified, gone_at, body_hash, failures, warned, next_poll = row
         if stored != url:
-            return FeedState(url=url, cache=FeedCache(), gone=False, body_hash=None, baselined=bool(baseline))
+            return FeedState(url=url, cache=FeedCache(), gone=False, body_hash=None)
         return FeedState(
             url=moved_to or url,
             cache=FeedCache(etag=etag, last_modified=modified),
@@ -33,7 +33,6 @@ class FeedsMixin(StoreBase):
             failures=failures,
             warned=bool(warned),
             next_poll_at=maybe_time(next_poll),
-            baselined=bool(baseline),
         )
 
     def is_baselined(self, name: str) -> bool:

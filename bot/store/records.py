@@ -40,7 +40,6 @@ class FeedState:
     failures: int = 0
     warned: bool = False
     next_poll_at: datetime | None = None
-    baselined: bool = False
 
 
 @dataclass(frozen=True)

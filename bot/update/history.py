@@ -62,15 +62,15 @@ async def backfill(
     feed: FeedConfig | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    search: bool = False,
+    dated_searches: bool = False,
 ) -> tuple[list[DevelopmentView], CycleReport | None]:
-    """Poll (unless dry run) and, with `search`, run dated searches; then post the
+    """Poll (unless dry run) and, with `dated_searches`, run dated searches; then post the
     developments in range never posted, oldest first."""
     app = pipeline.app
     if dry_run:
         return app.store.unposted_developments(since, until, feed.name if feed else None), None
     cycle = await pipeline.poll([feed] if feed else None, deliver=False)
-    if search:
+    if dated_searches:
         end = until or app.clock() + timedelta(days=1)
         await search_history(pipeline, since, end, [feed] if feed else app.config.feeds)
     developments = queue_unposted(pipeline, since, until, feed)

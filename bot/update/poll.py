@@ -48,7 +48,6 @@ class Pipeline:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.parse_work = parse_and_judge  # a seam for tests of the parse deadline
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -152,7 +151,7 @@ class Pipeline:
         big poll), in a thread otherwise (a worker's start-up would cost more)."""
         assert result.body is not None
         work = functools.partial(
-            self.parse_work,
+            parse_and_judge,
             feed.name,
             result.body,
             result.url,
