@@ -5,7 +5,8 @@ channel would get for each labelled development.
 One feed per language, newest items first, at most 100 items each, as news feeds are.
 History (the first half of the days) is taken in by a baseline poll and posted by a
 backfill; the rest arrives day by day in bursts of a few items per poll, in publication
-order, with the clock at the end of each burst's day. Posts go to a console deliverer.
+order, one poll interval (10 minutes) apart from noon of their day, so that a settle time
+holds a new development over the next burst or two. Posts go to a console deliverer.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ class Result:
     posts: int  # top-level posts
     per_development: float  # posts holding a labelled development's items, averaged
     without_summary: int  # posts with text to summarise that went out without a summary
+    edits: int  # edits of posted messages (later coverage, a better lead)
 
     def lines(self) -> list[str]:
         return [
             "end to end (feeds on loopback, backfill then bursts of polls)",
             f"{self.posts} posts for {self.developments} developments: {self.per_development:.2f} posts per"
-            f" development; {self.without_summary} posts without a summary",
+            f" development; {self.without_summary} posts without a summary; {self.edits} edits",
         ]
 
 
@@ -145,11 +147,13 @@ async def _run(
         await backfill(pipeline, datetime(1970, 1, 1, tzinfo=UTC))
         for day in [d for d in days if d not in history]:
             todays = sorted((i for i in items if i["date"] == day), key=lambda i: i["id"])
-            for start in range(0, len(todays), BURST):
+            for burst, start in enumerate(range(0, len(todays), BURST), start=1):
                 shown += todays[start : start + BURST]
                 publish()
-                clock[0] = datetime.fromisoformat(day).replace(hour=23, tzinfo=UTC)
+                clock[0] = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC) + burst * _PACE[0]
                 await pipeline.poll()
+        clock[0] += timedelta(days=1)  # posts still settling go out
+        await app.deliver()
     finally:
         await app.aclose()
         await fetcher.aclose()
@@ -169,6 +173,8 @@ def _count(items: list[dict[str, Any]], config: Config, db: str) -> Result:
             )
         ]
         views = [store.development(development) for development in posted]
+        edits = store.db.execute("SELECT count(*) FROM outbox WHERE action = 'edit' AND state = 'sent'")
+        edited = int(edits.fetchone()[0])
     finally:
         store.close()
     holders: dict[str, set[int]] = defaultdict(set)
@@ -183,4 +189,4 @@ def _count(items: list[dict[str, Any]], config: Config, db: str) -> Result:
         shown = next((s for s in (view.lead, *view.coverage) if s.url == message.url), view.lead)
         bare += not message.description and bool(shown.summary or shown.content)
     per = sum(len(h) for h in holders.values()) / (len(holders) or 1)
-    return Result(len(holders), len(views), per, bare)
+    return Result(len(holders), len(views), per, bare, edited)

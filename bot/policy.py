@@ -78,3 +78,12 @@ def hold_until(now: datetime, posts_so_far: int, per_poll: int, interval: timede
     the outbox; none is dropped."""
     batch = posts_so_far // per_poll
     return now + interval * min(batch, 10_000) if batch else None
+
+
+def settled(now: datetime, hold: datetime | None, settle: timedelta) -> datetime | None:
+    """When a new development's post may go: after `settle`, so that the first minutes of
+    coverage join it (and the best lead is chosen) before anything is posted; never
+    earlier than `hold`."""
+    if not settle:
+        return hold
+    return max(hold, now + settle) if hold else now + settle

@@ -99,6 +99,7 @@ def test_defaults_and_per_feed_overrides() -> None:
         ("topic.cues", {"legal": ["sue"]}, "topic.cues.legal", "expected a mapping"),
         ("topic.developments", {"window": "soon"}, "topic.developments.window", "duration"),
         ("topic.developments", {"events": {"bid": []}}, "topic.developments.events.bid", "non-empty list"),
+        ("topic.developments", {"settle": "1d"}, "topic.developments.settle", "at most 6h"),
         (
             "topic.developments",
             {"events": {"bid": {"terms": ["bid"], "absorbs": ["filing"]}}},

@@ -113,5 +113,5 @@ def test_end_to_end_counts_the_posts_a_channel_gets(tmp_path: Path) -> None:
     config = load_config(ROOT / "feeds.yaml")
     result = measure(items, config, str(tmp_path / "eval.db"))
     # E0 is history (backfilled), E1 arrives in three outlets and two languages the same day.
-    assert result == Result(developments=3, posts=3, per_development=1.0, without_summary=0)
+    assert result == Result(developments=3, posts=3, per_development=1.0, without_summary=0, edits=0)
     assert "posts per development" in result.lines()[1]

@@ -174,3 +174,35 @@ def test_each_story_keeps_why_it_joined_or_started_its_development(
     store.close()
     assert placed[0] == (1, "new development, kind 'filing'")
     assert placed[1] is not None and placed[1][0] == 1 and "'filing' story within" in placed[1][1]
+
+
+def test_a_settle_time_holds_a_new_development_until_its_first_coverage_has_joined(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """With `settle: 10m` the German story that opened the development is not posted at once;
+    the English coverage five minutes later joins it, and the one post leads with it."""
+    feed_server.routes["/de.xml"] = Route(rss([]))
+    feed_server.routes["/en.xml"] = Route(rss([]))
+    path = write_config(
+        tmp_path / "feeds.yaml",
+        {"de": feed_server.url("/de.xml"), "en": feed_server.url("/en.xml")},
+        languages={"de": "de", "en": "en"},
+    )
+    path.write_text(path.read_text().replace("    window: 3d\n", "    window: 3d\n    settle: 10m\n"))
+    config = load_config(path)
+    assert config.topic.developments.settle == timedelta(minutes=10)
+    db = tmp_path / "bot.db"
+    poll(config, db)  # the baselines
+    german = Item("Musk reicht erneut Klage gegen OpenAI ein", "https://de.example/a", NOW)
+    feed_server.routes["/de.xml"] = Route(rss([german]))
+    first, _ = poll(config, db, now=NOW + timedelta(minutes=1))
+    english = Item("Musk sues OpenAI again", "https://en.example/b", NOW + timedelta(minutes=4))
+    feed_server.routes["/en.xml"] = Route(rss([english]))
+    second, _ = poll(config, db, now=NOW + timedelta(minutes=6))
+    third, printed = poll(config, db, now=NOW + timedelta(minutes=12))
+    assert (first.delivery.sent, second.delivery.sent, third.delivery.sent) == (0, 0, 1)
+    assert printed.startswith("== Musk sues OpenAI again\nhttps://en.example/b")
+    store = Store(db)
+    view = store.development(1)
+    store.close()
+    assert [s.url for s in (view.lead, *view.coverage)] == ["https://de.example/a", "https://en.example/b"]

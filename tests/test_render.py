@@ -13,6 +13,7 @@ from bot.delivery.render import (
     AUTHOR_MAX,
     FIELD_VALUE_MAX,
     TITLE_MAX,
+    best_lead,
     coverage_list,
     render_console,
     render_development,
@@ -163,3 +164,16 @@ def test_the_lead_is_in_the_channel_s_language_when_there_is_one() -> None:
     assert (
         render_development(replace(development, lead=unknown), language="en").title == "Musk perd son procès"
     )
+
+
+def test_a_titled_story_with_text_leads_over_an_untitled_one_and_equals_never_swap() -> None:
+    lede = "Judge Yvonne Gonzalez Rogers ruled on Tuesday that the case goes to a jury in spring."
+    untitled = replace(story("", lede, "Wire", "https://w.example/1"), language="en")
+    titled = replace(story("Judge sends Musk case to jury", lede, "Paper", "https://p.example/2"), id=2)
+    bare = replace(story("Musk case to go to jury", "", "Blog", "https://b.example/3"), id=3)
+    development = DevelopmentView(1, "ruling", WHEN, untitled, (bare, titled))
+    assert best_lead(development, "en").lead == titled  # titled and with text beats titled alone
+    assert best_lead(development, "en").coverage == (untitled, bare)
+    later = replace(titled, id=4, url="https://q.example/4", title="Musk case heads to a jury")
+    settled = DevelopmentView(1, "ruling", WHEN, titled, (untitled, later))
+    assert best_lead(settled, "en") == settled  # an equal story arriving later changes nothing

@@ -52,9 +52,13 @@ def _developments(source: str, data: object) -> Developments:
     window = r.duration("window", Developments.window)
     raw_events = r.raw("events") or {}
     events = Reader(source, raw_events, "topic.developments.events", set(_group_names(raw_events)))
+    settle = r.duration("settle", Developments.settle)
+    if settle > timedelta(hours=6):
+        raise ConfigError(source, "topic.developments.settle", "must be at most 6h (it delays every post)")
     return Developments(
         window=window,
         events=tuple(_event_kind(source, events, str(name), window) for name in events.data),
+        settle=settle,
     )
 
 

@@ -38,6 +38,7 @@ class Developments:
 
     window: timedelta = timedelta(days=3)
     events: tuple[EventKind, ...] = ()
+    settle: timedelta = timedelta(0)  # a new development waits this long before its post
 
 
 @dataclass(frozen=True)

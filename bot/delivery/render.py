@@ -85,31 +85,36 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
     )
 
 
-def in_language(development: DevelopmentView, language: str) -> DevelopmentView:
-    """The development led by its earliest story in the channel's `language`, if the lead is
-    in another one (coverage in other languages stays listed): a French wire story that came
-    first gives way to the English report of the same event in an English channel."""
+FULL_TEXT = 80  # characters of text that make a story's lede worth leading with
+
+
+def best_lead(development: DevelopmentView, language: str) -> DevelopmentView:
+    """The development led by its best story: in the channel's `language` (a story of unknown
+    language may well be), with a real headline, with text to summarise, in that order of
+    weight; the earliest of equals. Leads change only between these tiers, so an edit moves
+    the post to a clearly better story and never churns between equals."""
     wanted = language.split("-")[0].lower()
 
-    def speaks(story: Story) -> bool:
-        return (story.language or "").split("-")[0].lower() == wanted
+    def rank(story: Story) -> tuple[bool, bool, bool]:
+        spoken = (story.language or "").split("-")[0].lower()
+        text = story.digest or story.summary or story.content
+        return (not wanted or spoken in ("", wanted), bool(story.title.strip()), len(text) >= FULL_TEXT)
 
-    if not wanted or not development.lead.language or speaks(development.lead):
-        return development  # a lead of unknown language may well be in the channel's
-    story = next((s for s in development.coverage if speaks(s) and s.title), None)
-    if story is None:
+    stories = (development.lead, *development.coverage)
+    best = max(stories, key=rank)  # max keeps the first of equals: the lead, then arrival order
+    if best is development.lead:
         return development
-    coverage = (development.lead, *(c for c in development.coverage if c != story))
-    return replace(development, lead=story, coverage=coverage)
+    coverage = (development.lead, *(c for c in development.coverage if c != best))
+    return replace(development, lead=best, coverage=coverage)
 
 
 def render_development(development: DevelopmentView, *, max_chars: int = 500, language: str = "") -> Message:
     """The lead story's embed, plus an "Also covered by" field listing the other outlets.
 
-    The lead is the earliest story in the channel's `language` when there is one. A lead
+    The lead is the best story (`best_lead`): in the channel's language, titled, with text. A lead
     with nothing to summarise (an aggregator item that only repeats its headline) gives way
     to the earliest story that has a summary, so an edit can improve the post."""
-    development = in_language(development, language)
+    development = best_lead(development, language)
     message = render_story(development.lead, max_chars=max_chars)
     if not message.description:
         for story in development.coverage:

@@ -219,9 +219,9 @@ class Pipeline:
         self, entry: Entry, key: str, fresh: bool, now: datetime, hold: datetime | None = None
     ) -> tuple[int, bool, int]:
         """Store a new story and place it: in a new development (posted when `fresh`, not
-        before `hold`), or in a known one (whose posted message is edited when `fresh`).
-        Returns the story id, whether it joined a known development, and how many outbox
-        rows it queued."""
+        before `hold` nor before the topic's settle time has passed), or in a known one
+        (whose posted message is edited when `fresh`). Returns the story id, whether it
+        joined a known development, and how many outbox rows it queued."""
         store, kinds = self.app.store, self.app.kinds
         kind = kinds.kind(entry.title, entry.summary or entry.content)
         story_id = store.create_story(entry, key, kind, now)
@@ -244,6 +244,7 @@ class Pipeline:
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.development is None:
             development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
+            hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
             return story_id, False, int(fresh and store.enqueue_post(development, now, hold))
         store.join_development(story_id, assignment.development, assignment.reason)
         edit = edits_post(store.post_message(assignment.development), fresh)
