@@ -219,32 +219,52 @@ def _recent(story: Features, development: Development) -> bool:
     return abs(story.published - latest) <= FOLLOW_UP
 
 
-def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder) -> Assignment:
-    """The development `story` belongs to, or None for a new one; ties go to the closest in time."""
-    best: tuple[timedelta, int, str] | None = None
-    for development in candidates:
-        gap = abs(story.published - development.first_published)
-        if gap > kinds.window(development.kind) or (best is not None and gap >= best[0]):
-            continue
-        theirs = frozenset().union(*(m.names for m in development.members))
-        if story.kind and development.kind and kinds.joins(story.kind, development.kind):
-            if gap >= APART and story.names and theirs and not story.names & theirs:
-                reason = ""  # the same kind of event about other people: another development
-            else:
-                reason = f"{story.kind!r} story within the {development.kind!r} development's window"
-        elif (
-            not (story.kind and development.kind)
-            and (shared := story.names & theirs)
-            and _recent(story, development)
-        ):
-            reason = f"names {', '.join(sorted(shared)[:3])} like a development of the last day"
+def _judge(story: Features, development: Development, kinds: KindFinder) -> tuple[bool, str]:
+    """Whether `story` may join `development`, and the evidence either way."""
+    gap = abs(story.published - development.first_published)
+    if gap > kinds.window(development.kind):
+        return (
+            False,
+            f"{_hours(gap)} after its first story, outside the {development.kind or 'default'!r} window",
+        )
+    theirs = frozenset().union(*(m.names for m in development.members))
+    if story.kind and development.kind and kinds.joins(story.kind, development.kind):
+        if gap >= APART and story.names and theirs and not story.names & theirs:
+            why = f"names {', '.join(sorted(story.names)[:3])}, it {', '.join(sorted(theirs)[:3])}"
         else:
-            reason = ""
-        reason = reason or near_duplicate(story, development)
-        if reason:
-            best = (gap, development.id, reason)
+            return True, f"{story.kind!r} story within the {development.kind!r} development's window"
+    elif not (story.kind and development.kind) and (shared := story.names & theirs):
+        if _recent(story, development):
+            return True, f"names {', '.join(sorted(shared)[:3])} like a development of the last day"
+        why = f"names {', '.join(sorted(shared)[:3])} too, but more than a day after its latest story"
+    elif story.kind and development.kind:
+        why = f"kind {story.kind!r} does not join kind {development.kind!r}"
+    else:
+        why = "kind unknown and no name in common"
+    copy = near_duplicate(story, development)
+    return (True, copy) if copy else (False, why)
+
+
+def _hours(gap: timedelta) -> str:
+    return f"{gap.total_seconds() / 3600:.0f}h"
+
+
+def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder) -> Assignment:
+    """The development `story` belongs to, or None for a new one; ties go to the closest in
+    time. The reason names the runner-up too: the next closest development and why it lost."""
+    judged = sorted(
+        ((abs(story.published - d.first_published), d.id, *_judge(story, d, kinds)) for d in candidates),
+        key=lambda j: (j[0], j[1]),
+    )
+    best = next((j for j in judged if j[2]), None)
+    others = [j for j in judged if j is not best]
+    runner_up = ""
+    if others:
+        gap, other, joins, why = others[0]
+        verdict = "also fits, but further in time" if joins and best else why
+        runner_up = f"; runner-up: development {other} ({_hours(gap)} away): {verdict}"
     if best is None:
         log.debug("story %d: new development (kind %r)", story.story_id, story.kind)
-        return Assignment(None, f"new development, kind {story.kind or 'unknown'!r}")
-    log.debug("story %d: development %d: %s", story.story_id, best[1], best[2])
-    return Assignment(best[1], best[2])
+        return Assignment(None, f"new development, kind {story.kind or 'unknown'!r}{runner_up}")
+    log.debug("story %d: development %d: %s", story.story_id, best[1], best[3])
+    return Assignment(best[1], best[3] + runner_up)

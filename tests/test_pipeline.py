@@ -176,6 +176,27 @@ def test_each_story_keeps_why_it_joined_or_started_its_development(
     assert placed[1] is not None and placed[1][0] == 1 and "'filing' story within" in placed[1][1]
 
 
+def test_a_new_development_says_which_one_came_closest_and_why_it_lost(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    config = load_config(
+        write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    )
+    filing = Item("Musk sues OpenAI", "https://x.example/a", NOW - timedelta(hours=3))
+    verdict = Item("Jury finds for OpenAI in Musk lawsuit", "https://y.example/b", NOW - timedelta(hours=1))
+    feed_server.routes["/f.xml"] = Route(rss([filing, verdict]))
+    poll(config, tmp_path / "bot.db")
+    store = Store(tmp_path / "bot.db")
+    placed = store.placement(2)
+    store.close()
+    assert placed == (
+        2,
+        "new development, kind 'verdict'; runner-up: development 1 (2h away):"
+        " kind 'verdict' does not join kind 'filing'",
+    )
+
+
 def test_a_settle_time_holds_a_new_development_until_its_first_coverage_has_joined(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
