@@ -45,9 +45,19 @@ WORDS = (  # ordinary news vocabulary, with a few of the topic's words as real f
     "technology software phone launch product users data privacy security apple google"
 ).split()
 
+LEDE = "Elon Musk's lawsuit against OpenAI and Sam Altman was before the federal court in Oakland."
+TOPICAL = (
+    "jury hears testimony",
+    "judge rules on the motion to dismiss",
+    "Musk files an amended lawsuit",
+    "jury returns its verdict",
+    "OpenAI countersues",
+)
 
-def generate(index: int, items: int, seed: int = 1) -> bytes:
-    """One RSS 2.0 feed of `items` entries, about 2.6 KB of content:encoded each."""
+
+def generate(index: int, items: int, seed: int = 1, relevant: float = 0.1) -> bytes:
+    """One RSS 2.0 feed of `items` entries, about 2.6 KB of content:encoded each; the share
+    `relevant` of them is about the case."""
     rng = random.Random(seed * 100_003 + index)
     now = 1_780_000_000
     parts = [
@@ -63,10 +73,14 @@ def generate(index: int, items: int, seed: int = 1) -> bytes:
                 now - i * 3600 - index, tz=__import__("datetime").UTC
             )
         )
-        # One item in ten is about the case, as in an outlet's general feed.
-        topic = "Musk v. OpenAI: jury hears testimony; " if rng.random() < 0.1 else ""
+        # One item in ten is about the case, as in an outlet's general feed (or all of them,
+        # with --relevant 1: a verdict day, a year's backfill), in several kinds of event.
+        title = f"Story {index}-{i}: {' '.join(rng.choice(WORDS) for _ in range(8))}"
+        if rng.random() < relevant:
+            title = f"Musk v. OpenAI: {TOPICAL[i % len(TOPICAL)]} (report {index}-{i})"
+            words = f"{LEDE} {words}"
         parts.append(
-            f"<item><title>{topic}Story {index}-{i}: {' '.join(rng.choice(WORDS) for _ in range(8))}</title>"
+            f"<item><title>{escape(title)}</title>"
             f"<link>https://bench.example/{index}/story-{i}</link>"
             f'<guid isPermaLink="false">bench-{index}-{i}</guid><pubDate>{when}</pubDate>'
             f"<description>{escape(words[:300])}</description>"
@@ -225,17 +239,19 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", type=int, default=8, help="concurrent fetches, for both tools")
     parser.add_argument("--tools", default="bot,reader")
+    parser.add_argument("--relevant", type=float, default=0.1, help="share of items about the case")
     parser.add_argument("--child", dest="tool", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tool:
         child(args)
         return
-    feeds = [generate(i, args.items) for i in range(args.feeds)]
+    feeds = [generate(i, args.items, relevant=args.relevant) for i in range(args.feeds)]
     server = Server(feeds)
     size = sum(map(len, feeds)) / len(feeds) / 1024
     print(
-        f"{args.feeds} feeds × {args.items} items ({size:.0f} KB per feed), {args.workers} workers; "
+        f"{args.feeds} feeds × {args.items} items ({size:.0f} KB per feed, {args.relevant:.0%} relevant),"
+        f" {args.workers} workers; "
         f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores"
     )

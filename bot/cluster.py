@@ -27,10 +27,10 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.config import Developments
 from bot.match import TermSet
@@ -71,6 +71,7 @@ CALENDAR = frozenset(
     marco maio junho julho setembro outubro novembro dezembro
     """.split()
 )
+MAX_NAMES = 8  # names of a lede that clustering looks developments up by
 APART = timedelta(hours=12)  # stories this far apart need their people in common
 FOLLOW_UP = timedelta(days=1)  # how long after a development's latest story names link to it
 _APOSTROPHE = re.compile(r"['’]")
@@ -86,6 +87,8 @@ class Features:
     kind: str
     title_words: frozenset[str]
     names: frozenset[str] = frozenset()  # people and places named in the lede
+    numbers: frozenset[str] = frozenset()  # the headline's numbers: "day 1" is not "day 4"
+    title_key: str = ""  # the headline's words, sorted: what near-copies are compared by
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,24 @@ class Development:
     first_published: datetime
     kind: str
     members: tuple[Features, ...]
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Every name its stories' ledes carry."""
+        return frozenset().union(*(m.names for m in self.members))
+
+    @functools.cached_property
+    def latest(self) -> datetime:
+        return max(m.published for m in self.members)
+
+    @functools.cached_property
+    def headlines(self) -> dict[str, tuple[tuple[str, ...], tuple[Features, ...]]]:
+        """Per language, the headlines long enough to compare (sorted words) and their stories."""
+        found: dict[str, list[Features]] = {}
+        for member in self.members:
+            if len(member.title_words) >= 4:
+                found.setdefault(member.language, []).append(member)
+        return {lang: (tuple(m.title_key for m in ms), tuple(ms)) for lang, ms in found.items()}
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,12 @@ class KindFinder:
     def window(self, kind: str) -> timedelta:
         return self._windows.get(kind, self._default)
 
+    def joinable(self, story_kind: str) -> tuple[str, ...]:
+        """The kinds of development a story of `story_kind` may join by kind."""
+        if not story_kind:
+            return ()
+        return tuple(name for name, _ in self._kinds if self.joins(story_kind, name))
+
     def joins(self, story_kind: str, development_kind: str) -> bool:
         """A story of `story_kind` may join a development of `development_kind`."""
         return story_kind == development_kind or story_kind in self._absorbs.get(development_kind, ())
@@ -167,13 +194,16 @@ def names(text: str, common: frozenset[str] = frozenset()) -> frozenset[str]:
 
 def features(story: Story, common: frozenset[str] = frozenset()) -> Features:
     """A stored story's features; its kind was found when it was stored."""
+    title = words(story.title)
     return Features(
         story_id=story.id,
         published=story.published,
         language=(story.language or "").split("-")[0].lower(),
         kind=story.kind,
-        title_words=words(story.title),
+        title_words=title,
         names=names(story.summary or story.content, common),
+        numbers=frozenset(w for w in title if w[0].isdigit()),
+        title_key=" ".join(sorted(title)),
     )
 
 
@@ -183,6 +213,13 @@ def development(view: DevelopmentView, common: frozenset[str] = frozenset()) -> 
     return Development(view.id, view.first_published, view.kind, tuple(features(s, common) for s in members))
 
 
+def joined(development: Development, story: Features, cap: int) -> Development:
+    """`development` with `story` added, keeping its first story and the latest `cap` others
+    (as the store reads a candidate)."""
+    first, *rest = development.members
+    return replace(development, members=(first, *[*rest, story][-cap:]))
+
+
 def common_names(require: dict[str, tuple[str, ...]]) -> frozenset[str]:
     """The names every relevant story carries: the topic's `require` terms, folded."""
     return frozenset(
@@ -190,33 +227,26 @@ def common_names(require: dict[str, tuple[str, ...]]) -> frozenset[str]:
     )
 
 
-def headline_similarity(a: Features, b: Features) -> float:
-    """How alike two headlines' content words are (0-1), in any order; 0 for very short
-    ones, and 0 when they carry different numbers ("day 1" and "day 4" are two events)."""
-    if len(a.title_words) < 4 or len(b.title_words) < 4:
-        return 0.0
-    numbers_a = {w for w in a.title_words if w[0].isdigit()}
-    numbers_b = {w for w in b.title_words if w[0].isdigit()}
-    if numbers_a and numbers_b and numbers_a != numbers_b:
-        return 0.0
-    return fuzz.token_sort_ratio(" ".join(a.title_words), " ".join(b.title_words)) / 100
-
-
 def near_duplicate(story: Features, development: Development) -> str:
-    """Why `story` is a copy of one of the development's stories, or ''."""
-    for member in development.members:
-        if (
-            story.language == member.language
-            and (score := headline_similarity(story, member)) >= NEAR_DUPLICATE
-        ):
-            return f"near-identical headline ({score:.2f}) to story {member.story_id}"
+    """Why `story` is a copy of one of the development's stories in its language, or '': their
+    headlines' content words alike (rapidfuzz, in any order), both of four words or more, and
+    no different numbers ("day 1" and "day 4" are two events)."""
+    keys, members = development.headlines.get(story.language, ((), ()))
+    if len(story.title_words) < 4 or not keys:
+        return ""
+    cutoff = NEAR_DUPLICATE * 100
+    for _, score, index in process.extract(
+        story.title_key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+    ):
+        member = members[index]
+        if not (story.numbers and member.numbers and story.numbers != member.numbers):
+            return f"near-identical headline ({score / 100:.2f}) to story {member.story_id}"
     return ""
 
 
 def _recent(story: Features, development: Development) -> bool:
     """Whether `story` came within FOLLOW_UP of the development's latest story."""
-    latest = max(m.published for m in development.members)
-    return abs(story.published - latest) <= FOLLOW_UP
+    return abs(story.published - development.latest) <= FOLLOW_UP
 
 
 def _judge(story: Features, development: Development, kinds: KindFinder) -> tuple[bool, str]:
@@ -227,7 +257,7 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
             False,
             f"{_hours(gap)} after its first story, outside the {development.kind or 'default'!r} window",
         )
-    theirs = frozenset().union(*(m.names for m in development.members))
+    theirs = development.names
     if story.kind and development.kind and kinds.joins(story.kind, development.kind):
         if gap >= APART and story.names and theirs and not story.names & theirs:
             why = f"names {', '.join(sorted(story.names)[:3])}, it {', '.join(sorted(theirs)[:3])}"

@@ -11,8 +11,8 @@ from bot.cluster import (
     assign,
     common_names,
     features,
-    headline_similarity,
     names,
+    near_duplicate,
     words,
 )
 from bot.config import Developments, EventKind
@@ -100,7 +100,8 @@ def test_unknown_kinds_join_only_by_near_identical_headline() -> None:
 def test_different_numbers_are_different_events() -> None:
     day1 = story(1, "Musk v. OpenAI trial: what happened on day 1")
     day4 = story(2, "Musk v. OpenAI trial: what happened on day 4")
-    assert headline_similarity(day1, day4) == 0.0
+    assert near_duplicate(day4, dev(1, day1)) == ""
+    assert near_duplicate(day4, dev(1, story(3, "Musk v. OpenAI trial: what happened on day 4!"))) != ""
     assert assign(day4, [dev(1, day1)], KINDS).development is None
 
 

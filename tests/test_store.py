@@ -11,7 +11,7 @@ import pytest
 
 from bot.errors import BotError, StorageError
 from bot.models import Entry, FeedCache, Verdict
-from bot.store import OutboxState, PostState, Store, from_iso, iso
+from bot.store import Near, OutboxState, PostState, Store, from_iso, iso
 from tests.support.builders import NOW
 
 ON = Verdict(True, 3.0, ("musk: musk",), {"musk": ("musk",)})
@@ -35,7 +35,13 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
     Store(path).close()
     again = Store(path)
     applied = [r[0] for r in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == ["m001_initial", "m002_retention", "m003_service_interval", "m004_placement"]
+    assert applied == [
+        "m001_initial",
+        "m002_retention",
+        "m003_service_interval",
+        "m004_placement",
+        "m005_candidate_index",
+    ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -125,9 +131,27 @@ def test_development_view_lists_lead_then_coverage(store: Store) -> None:
     view = store.development(dev)
     assert view.lead.id == lead and [s.id for s in view.coverage] == [earlier, later]
     assert view.first_published == NOW - timedelta(hours=5) and view.kind == "filing"
-    between = store.developments_between(NOW - timedelta(hours=6), NOW)
-    assert [d.id for d in between] == [dev]
-    assert store.developments_between(NOW - timedelta(hours=4), NOW) == []
+    around = Near(NOW - timedelta(hours=5), NOW - timedelta(hours=6), NOW)
+    assert [d.id for d in store.candidates(around)] == [dev]
+    assert store.candidates(Near(NOW - timedelta(hours=2), NOW - timedelta(hours=4), NOW)) == []
+
+
+def test_candidates_come_from_indexes_not_from_every_development_in_the_window(store: Store) -> None:
+    """Of 200 developments an hour apart, a story sees the nearest few in time, the nearest
+    few of each kind it may join, and the ones whose stories name one of its people."""
+    ids = []
+    for i in range(200):
+        story = store.create_story(
+            entry(f"s{i}", i), f"https://x.example/{i}", "verdict" if i == 150 else "", NOW
+        )
+        ids.append(
+            store.create_development(story, "verdict" if i == 150 else "", NOW - timedelta(hours=i), NOW)
+        )
+        if i == 120:
+            store.name_story(story, NOW - timedelta(hours=i), ["zilis"])
+    week = Near(NOW, NOW - timedelta(days=9), NOW, ("verdict",), frozenset({"zilis"}), nearest=3)
+    found = {d.id for d in store.candidates(week)}
+    assert found == {ids[0], ids[1], ids[2], ids[120], ids[150]}
 
 
 def test_unposted_developments_in_range_oldest_first(store: Store) -> None:

@@ -21,10 +21,12 @@ from bot.store.base import StoreBase, mapped
 from bot.store.entries import EntriesMixin
 from bot.store.feeds import FeedsMixin
 from bot.store.records import (
+    Candidate,
     DevelopmentSummary,
     FeedState,
     FeedStatus,
     Halt,
+    Near,
     OutboxAction,
     OutboxRow,
     OutboxState,
@@ -38,10 +40,12 @@ from bot.store.records import (
 from bot.store.reports import ReportsMixin
 
 __all__ = [
+    "Candidate",
     "DevelopmentSummary",
     "FeedState",
     "FeedStatus",
     "Halt",
+    "Near",
     "OutboxAction",
     "OutboxRow",
     "OutboxState",

@@ -3,12 +3,13 @@ around a time, and the developments never posted (for backfill)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.models import DevelopmentView, Story
 from bot.store.base import StoreBase, story_from_row
-from bot.store.records import OutboxState, PostState, from_iso, iso
+from bot.store.records import Candidate, Near, OutboxState, PostState, from_iso, iso
 
 
 class DevelopmentsMixin(StoreBase):
@@ -43,14 +44,58 @@ class DevelopmentsMixin(StoreBase):
         ).fetchone()
         return (int(row[0]), row[1] or "") if row else None
 
-    def developments_between(self, start: datetime, end: datetime) -> list[DevelopmentView]:
-        """Developments whose first story was published in [start, end]: clustering candidates,
-        read in one query (this runs for every relevant entry of every poll)."""
+    def name_story(self, story_id: int, published: datetime, names: Iterable[str]) -> None:
+        """Index the names a story's lede carries, so that `candidates` finds by name."""
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO story_names (name, published, story_id) VALUES (?, ?, ?)",
+            [(name, iso(published), story_id) for name in names],
+        )
+
+    def candidates(self, near: Near) -> list[Candidate]:
+        """The developments a story published at `near.at` could join, found through indexes
+        so that the cost does not grow with how many are open: the `near.nearest` closest in
+        time on either side, as many of each kind it may join, and those whose stories name
+        one of its people, all between `near.start` and `near.end`. Runs for every relevant
+        entry of every poll; `candidate_views` reads the ones not known yet."""
+        start, at, end = iso(near.start), iso(near.at), iso(near.end)
+        closest = (
+            "SELECT id FROM (SELECT id FROM developments WHERE {where} first_published BETWEEN ? AND ?"
+            " ORDER BY first_published {order} LIMIT ?)"
+        )
+        parts, params = [], []
+        for kinds in ((), *((kind,) for kind in near.kinds)):
+            where = "kind = ? AND" if kinds else ""
+            for order, bounds in (("DESC", (start, at)), ("ASC", (at, end))):
+                parts.append(closest.format(where=where, order=order))
+                params += [*kinds, *bounds, near.nearest]
+        for name in near.names:
+            parts.append(
+                "SELECT development_id FROM (SELECT s.development_id FROM story_names n"
+                " JOIN stories s ON s.id = n.story_id WHERE n.name = ? AND n.published BETWEEN ? AND ?"
+                " AND s.development_id IS NOT NULL ORDER BY n.published DESC LIMIT ?)"
+            )
+            params += [name, start, end, near.nearest]
+        rows = self.db.execute(
+            f"WITH candidate(id) AS ({' UNION '.join(parts)}) SELECT id, (SELECT max(s.id) FROM stories s"
+            " WHERE s.development_id = candidate.id) FROM candidate",
+            params,
+        )
+        return [Candidate(row[0], row[1]) for row in rows if row[1] is not None]
+
+    def candidate_views(self, ids: Sequence[int], members: int) -> list[DevelopmentView]:
+        """Developments as clustering reads them: of one with hundreds of stories (a verdict
+        day), the lead and the latest `members`, enough for its names and its wire copies at
+        a bounded cost (the window runs over the covering index, not over the stories' text)."""
+        marks = ",".join("?" * len(ids))
         rows = self.db.query(
-            "SELECT d.id AS dev_id, d.kind AS dev_kind, d.first_published AS dev_first,"
-            " d.lead_story_id AS dev_lead, s.* FROM developments d JOIN stories s ON s.development_id = d.id"
-            " WHERE d.first_published BETWEEN ? AND ? ORDER BY d.first_published, d.id, s.published, s.id",
-            [iso(start), iso(end)],
+            "WITH picked(id) AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY development_id"
+            " ORDER BY published DESC, id DESC) AS recency FROM stories"
+            f" WHERE development_id IN ({marks})) WHERE recency <= ?"
+            f" UNION SELECT lead_story_id FROM developments WHERE id IN ({marks}))"
+            " SELECT d.id AS dev_id, d.kind AS dev_kind, d.first_published AS dev_first,"
+            " d.lead_story_id AS dev_lead, s.* FROM stories s JOIN developments d ON d.id = s.development_id"
+            " WHERE s.id IN picked ORDER BY d.first_published, d.id, s.published, s.id",
+            [*ids, members, *ids],
         )
         grouped: dict[int, tuple[dict[str, Any], list[Story]]] = {}
         for row in rows:

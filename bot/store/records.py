@@ -187,3 +187,26 @@ def to_json(record: Any) -> Any:
     if isinstance(record, dict):
         return {str(k): to_json(v) for k, v in record.items()}
     return record
+
+
+@dataclass(frozen=True)
+class Near:
+    """Where to look for a story's development: around `at`, from `start` to `end`; the
+    `kinds` of development it may join and the `names` its lede carries."""
+
+    at: datetime
+    start: datetime
+    end: datetime
+    kinds: tuple[str, ...] = ()
+    names: frozenset[str] = frozenset()
+    nearest: int = 32  # per side and per kind: wire copies and same-hour coverage are this close
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A development a story could join, and its latest story's id: what tells a reader
+    whether its copy of the development is still current (a story is created and placed in
+    one transaction, so a development's stories only ever grow by a higher id)."""
+
+    id: int
+    latest_story: int

@@ -151,3 +151,18 @@ def m003_service_interval(db: Database) -> None:
 def m004_placement(db: Database) -> None:
     """Why each story joined its development or started one, for `explain --entry`."""
     db.execute("ALTER TABLE stories ADD COLUMN placement TEXT")
+
+
+@migrations()
+def m005_candidate_index(db: Database) -> None:
+    """Clustering finds its candidates through indexes, not a scan of every development in
+    the window: by kind and time, and by the names a story's lede carries."""
+    db.execute("CREATE INDEX developments_kind ON developments(kind, first_published)")
+    db.execute("CREATE INDEX stories_development_published ON stories(development_id, published)")
+    db.execute("""
+        CREATE TABLE story_names (
+            name TEXT NOT NULL,
+            published TEXT NOT NULL,
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            PRIMARY KEY (name, published, story_id)
+        ) WITHOUT ROWID""")

@@ -2,6 +2,7 @@
 
 - `poll.py`: one feed's poll and a whole cycle (read → fetch → parse → decide → write);
 - `decide.py`: what a poll's outcome means (next poll, notices, retirement, edits), pure;
+- `candidates.py`: the developments a new story could join, kept between stories;
 - `history.py`: the backfill and dated searches; `reports.py`: what a poll says it did;
 - `parsepool.py`: worker processes for parsing, with a deadline.
 

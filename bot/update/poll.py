@@ -25,7 +25,8 @@ from bot.match import Rules, judge_entry
 from bot.models import Entry, FetchResult, ParsedFeed, Story, Verdict
 from bot.parse import parse_feed
 from bot.store import FeedState
-from bot.update.decide import FeedIntent, after_failure, after_success, edits_post, entry_key, shift
+from bot.update.candidates import OpenDevelopments
+from bot.update.decide import FeedIntent, after_failure, after_success, edits_post, entry_key
 from bot.update.parsepool import ParseTimeout
 from bot.update.reports import CycleReport, FeedReport
 
@@ -48,6 +49,7 @@ class Pipeline:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self._open: OpenDevelopments | None = None  # built for the rules of the first story
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -235,17 +237,19 @@ class Pipeline:
             key,
             entry.language,
             kind,
+            content=entry.content,
         )
-        near = store.developments_between(
-            shift(entry.published, -kinds.span), shift(entry.published, kinds.span)
-        )
-        candidates = [cluster.development(d, kinds.common) for d in near]
-        assignment = cluster.assign(cluster.features(story, kinds.common), candidates, kinds)
+        if self._open is None or self._open.kinds is not kinds or self._open.store is not store:
+            self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
+        features = cluster.features(story, kinds.common)
+        assignment = cluster.assign(features, self._open.around(features), kinds)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.development is None:
             development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
+            self._open.placed(features, development, entry.published, kind)
             hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
             return story_id, False, int(fresh and store.enqueue_post(development, now, hold))
         store.join_development(story_id, assignment.development, assignment.reason)
+        self._open.placed(features, assignment.development, entry.published, kind)
         edit = edits_post(store.post_message(assignment.development), fresh)
         return story_id, True, int(edit and store.enqueue_edit(assignment.development, now))
