@@ -6,6 +6,7 @@ batch of new entries, relevant and not, at each size.
 
     python bench/decision_bench.py                          # 10k, 100k and 1M stored entries
     python bench/decision_bench.py --sizes 1000,5000 --batch 200   # a smoke run
+    python bench/decision_bench.py --open 50,5000           # open developments in the window
 """
 
 from __future__ import annotations
@@ -116,6 +117,55 @@ def fill(store: Store, size: int) -> None:
         )
 
 
+KINDS = ("testimony", "ruling", "filing", "verdict", "appeal")
+WITNESSES = ("Zilis", "Brockman", "Sutskever", "Murati", "Nadella", "Russell", "Birchall", "Wazzan")
+
+
+def fill_open(store: Store, developments: int) -> None:
+    """`developments` open developments over the last two days, three stories each, of
+    several kinds, their ledes naming a witness: a story has that many candidates in reach."""
+    step = timedelta(days=2) / developments
+    store.db.execute(
+        "INSERT INTO feeds (name, url, baseline_at) VALUES ('f', 'https://x.example/f', ?)", [iso(NOW)]
+    )
+    with store.transaction():
+        for d in range(developments):
+            when = NOW - step * d
+            for s in range(3):
+                url = f"https://outlet{s}.example/open/{d}"
+                story = store.create_story(
+                    Entry(
+                        "f", f"open-{d}-{s}", url, f"Musk v. OpenAI {KINDS[d % 5]} {d}", "", "", when, True
+                    ),
+                    url,
+                    KINDS[d % 5],
+                    NOW,
+                )
+                if s == 0:
+                    development = store.create_development(story, KINDS[d % 5], when, NOW)
+                else:
+                    store.join_development(story, development)
+                store.name_story(story, when, [WITNESSES[d % len(WITNESSES)].lower()])
+
+
+def topical(count: int) -> list[Entry]:
+    """New coverage arriving now, all of it about the case, in several kinds and names."""
+    return [
+        Entry(
+            "f",
+            f"topical-{i}",
+            f"https://outlet{i % 50}.example/2026/topical-{i}",
+            f"Musk v. OpenAI: {KINDS[i % 5]} in the lawsuit, day {i}",
+            f"In court on Monday the jury heard from {WITNESSES[i % len(WITNESSES)]} about the lawsuit.",
+            "",
+            NOW - timedelta(minutes=i % 600),
+            True,
+            outlet="Outlet",
+        )
+        for i in range(count)
+    ]
+
+
 def batch(count: int, offset: int) -> list[Entry]:
     """New entries arriving now: one in five about the case, some repeating a stored one."""
     entries = []
@@ -139,17 +189,21 @@ def batch(count: int, offset: int) -> list[Entry]:
     return entries
 
 
-def measure(size: int, count: int) -> float:
-    """Microseconds per entry to decide and store `count` new entries over `size` stored ones."""
+def measure(size: int, count: int, open_developments: bool = False) -> float:
+    """Microseconds per entry to decide and store `count` new entries over `size` stored ones
+    (or, with `open_developments`, `count` relevant ones among `size` open developments)."""
     workdir = Path(tempfile.mkdtemp(prefix="decision-bench-"))
     config = load_config(ROOT / "feeds.yaml")
     store = Store(workdir / "bot.db")
-    fill(store, size)
+    if open_developments:
+        fill_open(store, size)
+    else:
+        fill(store, size)
 
     async def run() -> float:
         fetcher = Fetcher()
         pipeline = Pipeline(App(config, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW))
-        entries = batch(count, size)
+        entries = topical(count) if open_developments else batch(count, size)
         verdicts = tuple(judge_entry(e, pipeline.app.rules) for e in entries)  # judging is not the subject
         parsed = ParsedFeed("f", tuple(entries))
         start = time.perf_counter()
@@ -172,11 +226,13 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--open", help="open developments in the window instead, e.g. 50,5000")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    results = {size: measure(size, args.batch) for size in sizes}
+    sizes = [int(s) for s in (args.open or args.sizes).split(",")]
+    results = {size: measure(size, args.batch, open_developments=bool(args.open)) for size in sizes}
     base = results[sizes[0]]
-    print(f"{'stored entries':>15} {'µs per entry':>13} {'vs smallest':>12}")
+    label = "open developments" if args.open else "stored entries"
+    print(f"{label:>15} {'µs per entry':>13} {'vs smallest':>12}")
     for size, cost in results.items():
         print(f"{size:>15,} {cost:>13.0f} {cost / base:>12.2f}")
 

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import Developments
 from bot.match import TermSet
-from bot.models import DevelopmentView, Story
+from bot.models import DevelopmentView, Entry, Story
 from bot.text import fold
 
 log = logging.getLogger(__name__)
@@ -207,6 +207,25 @@ def features(story: Story, common: frozenset[str] = frozenset()) -> Features:
     )
 
 
+def sketch(entry: Entry, kinds: KindFinder) -> Features:
+    """A relevant entry's features before it is stored (story id 0): its kind, headline
+    words and names, as `features` finds them in the stored story."""
+    kind = kinds.kind(entry.title, entry.summary or entry.content)
+    story = Story(
+        0,
+        entry.title,
+        entry.url,
+        entry.summary,
+        entry.outlet,
+        entry.published,
+        "",
+        entry.language,
+        kind,
+        content=entry.content,
+    )
+    return features(story, kinds.common)
+
+
 def development(view: DevelopmentView, common: frozenset[str] = frozenset()) -> Development:
     """A stored development as clustering sees it."""
     members = (view.lead, *view.coverage)
@@ -281,20 +300,24 @@ def _hours(gap: timedelta) -> str:
 
 def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder) -> Assignment:
     """The development `story` belongs to, or None for a new one; ties go to the closest in
-    time. The reason names the runner-up too: the next closest development and why it lost."""
-    judged = sorted(
-        ((abs(story.published - d.first_published), d.id, *_judge(story, d, kinds)) for d in candidates),
-        key=lambda j: (j[0], j[1]),
-    )
-    best = next((j for j in judged if j[2]), None)
+    time. The reason names the runner-up too: the next closest development and why it lost.
+    Candidates are judged closest first, and only until the answer and its runner-up are known."""
+    by_gap = sorted(candidates, key=lambda d: (abs(story.published - d.first_published), d.id))
+    judged: list[tuple[Development, bool, str]] = []
+    for development in by_gap:
+        judged.append((development, *_judge(story, development, kinds)))
+        if len(judged) >= 2 and (judged[0][1] or judged[-1][1]):  # the answer and its runner-up
+            break
+    best = next((j for j in judged if j[1]), None)
     others = [j for j in judged if j is not best]
     runner_up = ""
     if others:
-        gap, other, joins, why = others[0]
+        other, joins, why = others[0]
+        gap = abs(story.published - other.first_published)
         verdict = "also fits, but further in time" if joins and best else why
-        runner_up = f"; runner-up: development {other} ({_hours(gap)} away): {verdict}"
+        runner_up = f"; runner-up: development {other.id} ({_hours(gap)} away): {verdict}"
     if best is None:
         log.debug("story %d: new development (kind %r)", story.story_id, story.kind)
         return Assignment(None, f"new development, kind {story.kind or 'unknown'!r}{runner_up}")
-    log.debug("story %d: development %d: %s", story.story_id, best[1], best[3])
-    return Assignment(best[1], best[3] + runner_up)
+    log.debug("story %d: development %d: %s", story.story_id, best[0].id, best[2])
+    return Assignment(best[0].id, best[2] + runner_up)

@@ -199,7 +199,7 @@ class Near:
     end: datetime
     kinds: tuple[str, ...] = ()
     names: frozenset[str] = frozenset()
-    nearest: int = 32  # per side and per kind: wire copies and same-hour coverage are this close
+    nearest: int = 12  # per side and per kind: wire copies and same-hour coverage are this close
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,12 @@ async def search_history(
                 result = await app.fetcher.fetch(replace(feed, url=url), FeedCache())
                 if result.body is None:
                     continue
-                parsed, verdicts = await pipeline.parse(feed, result, app.clock())
+                parsed, verdicts, sketches = await pipeline.parse(feed, result, app.clock())
             except FeedError as exc:
                 log.warning("search %s: %s", url, exc.problem)
                 continue
             with app.store.transaction():
-                found += pipeline.accept(feed, parsed, verdicts, app.clock()).new
+                found += pipeline.accept(feed, parsed, verdicts, app.clock(), sketches).new
     log.info("history search: %d new entries", found)
     return found
 

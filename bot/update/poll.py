@@ -11,7 +11,7 @@ import asyncio
 import functools
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from bot.dedup import Action, decide
 from bot.delivery import DrainReport
 from bot.errors import FeedError, ParseError
 from bot.match import Rules, judge_entry
-from bot.models import Entry, FetchResult, ParsedFeed, Story, Verdict
+from bot.models import Entry, FetchResult, ParsedFeed, Verdict
 from bot.parse import parse_feed
 from bot.store import FeedState
 from bot.update.candidates import OpenDevelopments
@@ -36,12 +36,28 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+Judged = tuple[ParsedFeed, tuple[Verdict, ...], tuple[cluster.Features | None, ...]]
+
+
 def parse_and_judge(
-    feed: str, body: bytes, url: str, content_type: str, language: str, now: datetime, rules: Rules
-) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
-    """Parse a feed body and judge every entry: the CPU-bound part of a poll, run in a worker."""
+    feed: str,
+    body: bytes,
+    url: str,
+    content_type: str,
+    language: str,
+    now: datetime,
+    rules: Rules,
+    kinds: cluster.KindFinder,
+) -> Judged:
+    """Parse a feed body, judge every entry and sketch the relevant ones for clustering: the
+    CPU-bound part of a poll, run in a worker."""
     parsed = parse_feed(feed, body, url=url, content_type=content_type, language=language, now=now)
-    return parsed, tuple(judge_entry(entry, rules) for entry in parsed.entries)
+    verdicts = tuple(judge_entry(entry, rules) for entry in parsed.entries)
+    sketches = tuple(
+        cluster.sketch(entry, kinds) if verdict.relevant else None
+        for entry, verdict in zip(parsed.entries, verdicts, strict=True)
+    )
+    return parsed, verdicts, sketches
 
 
 class Pipeline:
@@ -112,7 +128,7 @@ class Pipeline:
                 nxt = self._succeeded(feed, state, result, None, 0, 0, now)
             return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
         try:
-            parsed, verdicts = await self.parse(feed, result, now)
+            parsed, verdicts, sketches = await self.parse(feed, result, now)
         except ParseError as exc:
             html = "html" in result.content_type.lower()
             if found := (feedhealth.discover_feed(result.body, result.url) if html else ""):
@@ -120,7 +136,7 @@ class Pipeline:
             raise
         with store.transaction():
             store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
-            report = self.accept(feed, parsed, verdicts, now)
+            report = self.accept(feed, parsed, verdicts, now, sketches)
             nxt = self._succeeded(feed, state, result, parsed.ttl, report.new, report.entries, now)
             store.record_body(feed.name, body_hash)
         report = replace(report, next_poll=nxt.at, next_reason=nxt.reason)
@@ -146,9 +162,7 @@ class Pipeline:
         self._write(feed, intent, now)
         return intent.next_poll
 
-    async def parse(
-        self, feed: FeedConfig, result: FetchResult, now: datetime
-    ) -> tuple[ParsedFeed, tuple[Verdict, ...]]:
+    async def parse(self, feed: FeedConfig, result: FetchResult, now: datetime) -> Judged:
         """Parse and judge a body: in worker processes when it is large (both cores work on a
         big poll), in a thread otherwise (a worker's start-up would cost more)."""
         assert result.body is not None
@@ -161,6 +175,7 @@ class Pipeline:
             feed.language,
             now,
             self.app.rules,
+            self.app.kinds,
         )
         try:
             return await self.app.parsers.run(work, len(result.body))
@@ -168,14 +183,21 @@ class Pipeline:
             raise ParseError(feed.name, str(exc)) from None
 
     def accept(
-        self, feed: FeedConfig, parsed: ParsedFeed, verdicts: tuple[Verdict, ...], now: datetime
+        self,
+        feed: FeedConfig,
+        parsed: ParsedFeed,
+        verdicts: tuple[Verdict, ...],
+        now: datetime,
+        sketches: Sequence[cluster.Features | None] = (),
     ) -> FeedReport:
-        """Decide and store every entry, queueing posts in the same transaction."""
+        """Decide and store every entry, queueing posts in the same transaction; `sketches`
+        are the relevant entries' clustering features when the parse worker made them."""
         store = self.app.store
         baseline = not store.is_baselined(feed.name)
         new = queued = posts = 0
-        for entry, verdict in sorted(
-            zip(parsed.entries, verdicts, strict=True), key=lambda p: p[0].published
+        sketched = sketches or (None,) * len(parsed.entries)
+        for entry, verdict, sketch in sorted(
+            zip(parsed.entries, verdicts, sketched, strict=True), key=lambda p: p[0].published
         ):
             key = entry_key(entry)
             # Only relevant entries can be stories; a baseline knows no entry of its feed yet.
@@ -199,7 +221,8 @@ class Pipeline:
                 hold = policy.hold_until(
                     now, posts, self.app.config.polling.max_posts_per_poll, feed.interval
                 )
-                story_id, joined, queued_now = self._develop(entry, key, decision.posts, now, hold)
+                sketch = sketch or cluster.sketch(entry, self.app.kinds)
+                story_id, joined, queued_now = self._develop(entry, key, sketch, decision.posts, now, hold)
                 action = Action.COVERAGE if joined else action
                 queued += queued_now
                 posts += queued_now if not joined else 0
@@ -218,30 +241,23 @@ class Pipeline:
         )
 
     def _develop(
-        self, entry: Entry, key: str, fresh: bool, now: datetime, hold: datetime | None = None
+        self,
+        entry: Entry,
+        key: str,
+        sketch: cluster.Features,
+        fresh: bool,
+        now: datetime,
+        hold: datetime | None = None,
     ) -> tuple[int, bool, int]:
         """Store a new story and place it: in a new development (posted when `fresh`, not
         before `hold` nor before the topic's settle time has passed), or in a known one
         (whose posted message is edited when `fresh`). Returns the story id, whether it
         joined a known development, and how many outbox rows it queued."""
-        store, kinds = self.app.store, self.app.kinds
-        kind = kinds.kind(entry.title, entry.summary or entry.content)
+        store, kinds, kind = self.app.store, self.app.kinds, sketch.kind
         story_id = store.create_story(entry, key, kind, now)
-        story = Story(
-            story_id,
-            entry.title,
-            entry.url,
-            entry.summary,
-            entry.outlet,
-            entry.published,
-            key,
-            entry.language,
-            kind,
-            content=entry.content,
-        )
         if self._open is None or self._open.kinds is not kinds or self._open.store is not store:
             self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
-        features = cluster.features(story, kinds.common)
+        features = replace(sketch, story_id=story_id)
         assignment = cluster.assign(features, self._open.around(features), kinds)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.development is None:
