@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config import CueGroup, Topic
 from bot.models import Entry, Verdict
@@ -40,11 +42,21 @@ class TermSet:
     def build(cls, terms: tuple[str, ...]) -> TermSet:
         return cls(terms, _compile(terms) if terms else None)
 
-    def find(self, folded: str) -> tuple[str, ...]:
-        """The distinct matched words, in order of first appearance."""
+    def find(self, folded: str, starts: Sequence[int] | None = None) -> tuple[str, ...]:
+        """The distinct matched words, in order of first appearance. With `starts` (every
+        place where a term of any set may begin, from `Rules.starts`), only those places are
+        tried: the same matches as a scan of the whole text, at a fraction of the cost."""
         if self.pattern is None:
             return ()
-        distinct = dict.fromkeys(self.pattern.findall(folded))  # in order of first appearance
+        if starts is None:
+            found = self.pattern.findall(folded)
+        else:
+            found, end = [], 0
+            for start in starts:
+                if start >= end and (m := self.pattern.match(folded, start)):
+                    found.append(m.group())
+                    end = m.end()
+        distinct = dict.fromkeys(found)  # in order of first appearance
         return tuple(dict.fromkeys(" ".join(term.split()) for term in distinct))
 
 
@@ -65,9 +77,15 @@ class Rules:
     title_weight: float
     title_bonus: float
     exclude: TermSet
+    anywhere: re.Pattern[str] | None = None  # where a term of any set begins (zero-width)
 
     @classmethod
     def from_topic(cls, topic: Topic) -> Rules:
+        every = (
+            *(t for terms in topic.require.values() for t in terms),
+            *(t for group in topic.cues for t in group.terms),
+            *topic.exclude,
+        )
         return cls(
             name=topic.name,
             require=tuple((name, TermSet.build(terms)) for name, terms in topic.require.items()),
@@ -76,7 +94,12 @@ class Rules:
             title_weight=topic.title_weight,
             title_bonus=topic.title_bonus,
             exclude=TermSet.build(topic.exclude),
+            anywhere=re.compile(r"(?<!\w)(?=" + _trie(every) + r"(?!\w))") if every else None,
         )
+
+    def starts(self, folded: str) -> list[int] | None:
+        """Every place in `folded` where some term may begin: one pass instead of one per set."""
+        return [m.start() for m in self.anywhere.finditer(folded)] if self.anywhere else None
 
 
 def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
@@ -87,6 +110,28 @@ def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
         body = r"\s+".join(re.escape(word).replace(r"\-", r"[-\s]?") for word in stem.split())
         parts.append(body + (r"\w*" if term.endswith("*") else ""))
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def _trie(terms: Iterable[str]) -> str:
+    """All `terms` as one alternation shaped like a trie (one branch per next character), so
+    that a place where no term begins is given up after a character or two; the same
+    spelling rules as `_compile`."""
+    root: dict[str, Any] = {}
+    for term in {fold(t) for t in terms if t.strip()}:
+        node = root
+        for char in " ".join(term.rstrip("*").split()):
+            node = node.setdefault(char, {})
+        node[""] = "*" if term.endswith("*") or node.get("") == "*" else "="
+
+    def branch(node: dict[str, Any]) -> str:
+        if node.get("") == "*":
+            return r"\w*"  # a prefix term takes the rest of the word
+        atoms = {" ": r"\s+", "-": r"[-\s]?"}
+        alternatives = [atoms.get(c, re.escape(c)) + branch(node[c]) for c in sorted(node) if c]
+        alternatives += [""] if "" in node else []
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return branch(root)
 
 
 def _points(cue: Cue, in_title: tuple[str, ...], in_body: tuple[str, ...], title_weight: float) -> float:
@@ -100,11 +145,12 @@ def judge(title: str, body: str, rules: Rules, full: bool = True) -> Verdict:
     With `full` false, an entry missing a required group is not scored any further (polls
     judge thousands of entries; `explain` wants every detail)."""
     head, text = fold(title), fold(body)
+    head_starts, text_starts = rules.starts(head), rules.starts(text)
     matched: dict[str, tuple[str, ...]] = {}
     reasons: list[str] = []
     missing = []
     for name, terms in rules.require:
-        found = tuple(dict.fromkeys(terms.find(head) + terms.find(text)))
+        found = tuple(dict.fromkeys(terms.find(head, head_starts) + terms.find(text, text_starts)))
         matched[name] = found
         if found:
             reasons.append(f"{name}: {', '.join(found)}")
@@ -114,12 +160,12 @@ def judge(title: str, body: str, rules: Rules, full: bool = True) -> Verdict:
         reasons.append(f"missing {', '.join(missing)}")
         return Verdict(relevant=False, score=0.0, reasons=tuple(reasons), matched=matched)
     score = 0.0
-    if rules.title_bonus and head and all(terms.find(head) for _, terms in rules.require):
+    if rules.title_bonus and head and all(terms.find(head, head_starts) for _, terms in rules.require):
         score += rules.title_bonus
         reasons.append(f"headline names every required group {rules.title_bonus:+g}")
     for cue in rules.cues:
-        in_title = cue.terms.find(head)
-        in_body = tuple(t for t in cue.terms.find(text) if t not in in_title)
+        in_title = cue.terms.find(head, head_starts)
+        in_body = tuple(t for t in cue.terms.find(text, text_starts) if t not in in_title)
         if not (in_title or in_body):
             continue
         points = _points(cue, in_title, in_body, rules.title_weight)
@@ -127,7 +173,9 @@ def judge(title: str, body: str, rules: Rules, full: bool = True) -> Verdict:
         matched[cue.group.name] = in_title + in_body
         shown = [f"{t} (title)" for t in in_title] + list(in_body)
         reasons.append(f"{cue.group.name} {points:+g}: {', '.join(shown)}")
-    excluded = tuple(dict.fromkeys(rules.exclude.find(head) + rules.exclude.find(text)))
+    excluded = tuple(
+        dict.fromkeys(rules.exclude.find(head, head_starts) + rules.exclude.find(text, text_starts))
+    )
     if excluded:
         matched["exclude"] = excluded
         reasons.append(f"excluded: {', '.join(excluded)}")

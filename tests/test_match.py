@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.config import CueGroup, Topic
+from bot.config import CueGroup, Topic, load_config
 from bot.match import Rules, judge
+from bot.text import fold
+from tests.conftest import ROOT
 
 TOPIC = Topic(
     name="t",
@@ -94,3 +98,20 @@ def test_phrases_match_across_white_space() -> None:
 def test_every_verdict_states_the_score_against_the_threshold() -> None:
     assert judge("Musk sues OpenAI", "", RULES).reasons[-1] == "score 2 >= threshold 2"
     assert judge("Nothing here", "", RULES).reasons[-1] == "score 0 < threshold 2"
+
+
+SHIPPED = Rules.from_topic(load_config(ROOT / "feeds.yaml").topic)
+SETS = [ts for _, ts in SHIPPED.require] + [c.terms for c in SHIPPED.cues] + [SHIPPED.exclude]
+TERMS = sorted({t.rstrip("*") for terms in SETS for t in terms.terms})
+PIECES = [*TERMS, "es", "s", "-", " ", "  ", "'", ".", "x", "é", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_the_one_pass_prefilter_finds_what_a_scan_per_set_finds(pieces: list[str]) -> None:
+    """`Rules.starts` tries only the places where some term may begin: it must never hide a
+    match (terms glued together, split by hyphens, stems with endings, phrases)."""
+    folded = fold("".join(pieces))
+    starts = SHIPPED.starts(folded)
+    for terms in SETS:
+        assert terms.find(folded, starts) == terms.find(folded)
