@@ -1,24 +1,24 @@
 """Developments: which stories report the same event, and which are a new one.
 
 Pure. A story's `Features` are its time, language, event kind (the first of the topic's
-`developments.events` kinds found in its headline, else in its text) and headline words.
-`assign` puts a new story into the closest matching development, or none. A story joins
-a development only when
+`developments.events` kinds found in its headline, else in its text), headline words and
+the names its lede carries. `assign` puts a new story into the closest matching
+development, or none. A story joins a development only when it was published within the
+kind's `window` of the development's *first* story (the anchor does not move, so a week of
+daily coverage cannot chain into one development), and
 
-- it was published within the kind's `window` of the development's *first* story (the
-  anchor does not move, so a week of daily coverage cannot chain into one development), and
-- it reports the same kind of event as the development (the bid and its rejection, a
-  filing and its withdrawal stay apart; a kind may `absorb` others, as a countersuit
-  absorbs stories that only say "filing"), or its headline is near-identical to a
-  member's in the same language (wire copies with a retouched headline).
+- both kinds tell what happened and are compatible (equal, or one `absorbs` the other: a
+  countersuit absorbs a filing), unless they are half a day or more apart and each names
+  people, none in common (two witnesses on consecutive trial days); or
+- a kind tells nothing (unknown, or `weak`: "lawsuit" is in nearly every story) and the
+  story names one of the development's people within a day of its latest story, or was
+  published within 12 hours of its first story with no other numbers in its headline
+  (the first hours of coverage, in any wording and language); or
+- its headline is near-identical to a member's in the same language (wire copies).
 
-The people named in a story's lede are evidence too (the witness of the day, the judge,
-the expert), since they carry across languages: stories of compatible kinds published
-half a day or more apart stay apart when each names people and none in common (two
-witnesses on consecutive trial days); a story whose kind is unknown joins a development of
-the last day that names one of its people, or one whose headline it nearly repeats.
-Names every story of the topic carries (its `require` terms: Musk, OpenAI, Altman) are no
-evidence, nor are weekdays and months.
+Names are capitalised words inside a lede's sentences, in any language but those that
+capitalise every noun (German); not the topic's own parties (its `require` terms: Musk,
+OpenAI, Altman) nor their first names, not weekdays and months.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_][\w'’-]*")
 # A capitalised word inside a sentence (after a lower-case word or a comma): a name, in
 # sentence-case ledes. A fixed-width look-behind and one character class: linear.
 _NAME = re.compile(r"(?<=[a-zà-ÿ,;:] )([A-ZÀ-Ý][a-zà-ÿ]+)\b(?![A-Z])")
+_NEXT_WORD = re.compile(r" ([A-ZÀ-Ý][\w'’-]{0,40})")  # the capitalised word right after a name
 CALENDAR = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -137,6 +138,7 @@ class KindFinder:
         self._windows = {kind.name: kind.window for kind in developments.events}
         self._default = developments.window
         self._absorbs = {kind.name: kind.absorbs for kind in developments.events}
+        self._weak = frozenset(kind.name for kind in developments.events if kind.weak)
 
     def kind(self, title: str, text: str) -> str:
         """The first kind whose terms occur in the headline, else in the text, else ''."""
@@ -153,6 +155,11 @@ class KindFinder:
 
     def window(self, kind: str) -> timedelta:
         return self._windows.get(kind, self._default)
+
+    def telling(self, kind: str) -> str:
+        """`kind` if it says what happened; '' for a weak kind (its terms, "lawsuit", "sues",
+        only say that a story is about the suit) and for none."""
+        return "" if kind in self._weak else kind
 
     def joinable(self, story_kind: str) -> tuple[str, ...]:
         """The kinds of development a story of `story_kind` may join by kind."""
@@ -183,25 +190,33 @@ def words(text: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=20_000)
 def names(text: str, common: frozenset[str] = frozenset()) -> frozenset[str]:
     """The names a lede mentions inside its sentences, folded; not the `common` ones (the
-    topic's own parties), not weekdays or months, not words under four letters."""
+    topic's own parties) nor their first names ("Greg" of "Greg Brockman"), not weekdays or
+    months, not words under four letters."""
     found = set()
     for match in _NAME.finditer(text[:2000]):
         word = _APOSTROPHE.split(fold(match.group(1)))[0]
-        if len(word) >= 4 and word not in common and word not in CALENDAR:
+        after = _NEXT_WORD.match(text, match.end())
+        surname = _APOSTROPHE.split(fold(after.group(1)))[0] if after else ""
+        if len(word) >= 4 and word not in common and word not in CALENDAR and surname not in common:
             found.add(word)
     return frozenset(found)
+
+
+# Languages that capitalise every noun: a capital says nothing of a name there.
+NOUNS_CAPITALISED = frozenset({"de", "lb"})
 
 
 def features(story: Story, common: frozenset[str] = frozenset()) -> Features:
     """A stored story's features; its kind was found when it was stored."""
     title = words(story.title)
+    language = (story.language or "").split("-")[0].lower()
     return Features(
         story_id=story.id,
         published=story.published,
-        language=(story.language or "").split("-")[0].lower(),
+        language=language,
         kind=story.kind,
         title_words=title,
-        names=names(story.summary or story.content, common),
+        names=frozenset() if language in NOUNS_CAPITALISED else names(story.summary or story.content, common),
         numbers=frozenset(w for w in title if w[0].isdigit()),
         title_key=" ".join(sorted(title)),
     )
@@ -276,22 +291,40 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
             False,
             f"{_hours(gap)} after its first story, outside the {development.kind or 'default'!r} window",
         )
-    theirs = development.names
-    if story.kind and development.kind and kinds.joins(story.kind, development.kind):
-        if gap >= APART and story.names and theirs and not story.names & theirs:
-            why = f"names {', '.join(sorted(story.names)[:3])}, it {', '.join(sorted(theirs)[:3])}"
+    ours, theirs = story.names, development.names
+    told = kinds.telling(story.kind) and kinds.telling(development.kind)  # both kinds say what happened
+    if told and kinds.joins(story.kind, development.kind):
+        if gap >= APART and ours and theirs and not ours & theirs:
+            why = f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
         else:
             return True, f"{story.kind!r} story within the {development.kind!r} development's window"
-    elif not (story.kind and development.kind) and (shared := story.names & theirs):
+    elif not told and (shared := ours & theirs):
         if _recent(story, development):
             return True, f"names {', '.join(sorted(shared)[:3])} like a development of the last day"
         why = f"names {', '.join(sorted(shared)[:3])} too, but more than a day after its latest story"
-    elif story.kind and development.kind:
+    elif told:
         why = f"kind {story.kind!r} does not join kind {development.kind!r}"
     else:
-        why = "kind unknown and no name in common"
+        why = f"kind {story.kind or 'unknown'!r} tells nothing and no name in common"
+    if not told and gap < APART and not _counts_differ(story, development):
+        weaker = _weaker(story, development, kinds)
+        return True, f"within {_hours(APART)} of its first story, and {weaker} tells nothing"
     copy = near_duplicate(story, development)
     return (True, copy) if copy else (False, why)
+
+
+def _weaker(story: Features, development: Development, kinds: KindFinder) -> str:
+    """Which side's kind tells nothing, for a reason."""
+    if not kinds.telling(story.kind):
+        return f"its kind {story.kind or 'unknown'!r}"
+    return f"the development's kind {development.kind or 'unknown'!r}"
+
+
+def _counts_differ(story: Features, development: Development) -> bool:
+    """Whether the story's headline carries numbers and the development's first headline
+    others ("day 1" and "day 4", "$97.4bn" and "$150bn"): two events."""
+    first = development.members[0].numbers
+    return bool(story.numbers and first and story.numbers != first)
 
 
 def _hours(gap: timedelta) -> str:

@@ -45,7 +45,7 @@ def test_eval_reports_pairwise_development_scores(tmp_path: Path, capsys: pytest
         on("a", "2024-03-01", "Musk sues OpenAI", ["E1"]),
         on("b", "2024-03-01", "Musk files lawsuit against OpenAI", ["E1"]),
         on("c", "2024-06-11", "Musk withdraws lawsuit against OpenAI", ["E2"]),
-        on("d", "2024-06-11", "Musk sues OpenAI again?", ["E3"]),  # same day as c, another kind: apart
+        on("d", "2024-06-11", "Musk makes a bid for OpenAI", ["E3"]),  # same day as c, another kind: apart
     ]
     data = tmp_path / "set.jsonl"
     data.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
@@ -83,6 +83,18 @@ def test_dev_set_holds_the_ratchet_when_present(capsys: pytest.CaptureFixture[st
         if measured[name][0] < want["precision"] or measured[name][1] < want["recall"]
     ]
     assert not below, below
+
+
+def test_dev_set_end_to_end_holds_the_ratchet_when_present(tmp_path: Path) -> None:
+    """Posts per development through the whole bot never rise above the ceiling."""
+    dev = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
+    if not dev.exists():
+        pytest.skip("dev set absent")
+    items = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    result = measure(items, load_config(ROOT / "feeds.yaml"), str(tmp_path / "eval.db"))
+    ceiling = json.loads(FLOOR.read_text(encoding="utf-8"))["end_to_end"]
+    assert round(result.per_development, 2) <= ceiling["max_posts_per_development"], result.lines()
+    assert result.without_summary <= ceiling["max_posts_without_summary"], result.lines()
 
 
 def test_end_to_end_counts_the_posts_a_channel_gets(tmp_path: Path) -> None:

@@ -63,14 +63,20 @@ def _developments(source: str, data: object) -> Developments:
 
 
 def _event_kind(source: str, events: Reader, name: str, window: timedelta) -> EventKind:
-    """`kind: [terms]`, or `kind: {terms: [...], window: 1d, absorbs: [other kinds]}`."""
+    """`kind: [terms]`, or `kind: {terms: [...], window: 1d, absorbs: [other kinds], weak: true}`."""
     if isinstance(events.raw(name), Mapping):
         r = Reader(source, events.raw(name), events.key(name), keys_of(EventKind) - {"name"})
         absorbs = r.terms("absorbs")
         for i, other in enumerate(absorbs):
             if other not in events.data:
                 raise ConfigError(source, f"{r.key('absorbs')}[{i}]", f"no event kind named {other!r}")
-        return EventKind(name, r.terms("terms", required=True), r.duration("window", window), absorbs)
+        return EventKind(
+            name,
+            r.terms("terms", required=True),
+            r.duration("window", window),
+            absorbs,
+            r.boolean("weak", False),
+        )
     return EventKind(name, events.terms(name, required=True), window)
 
 

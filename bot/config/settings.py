@@ -30,6 +30,7 @@ class EventKind:
     terms: tuple[str, ...]
     window: timedelta
     absorbs: tuple[str, ...] = ()  # kinds whose stories may join a development of this kind
+    weak: bool = False  # its terms say the story is about the suit, not what happened
 
 
 @dataclass(frozen=True)
