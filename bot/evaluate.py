@@ -90,6 +90,7 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     kinds = KindFinder(topic.developments, cluster.common_names(topic.require))
     developments: list[cluster.Development] = []
     placed: dict[str, int] = {}
+    why: dict[str, str] = {}  # each item's placement, with its evidence and runner-up
     for n, item in enumerate(on):
         published = datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
         title, text = item.get("title", ""), item.get("description", "")
@@ -97,7 +98,9 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
         story = cluster.features(
             Story(n, title, "", text, "", published, "", item.get("lang", ""), kind), kinds.common
         )
-        found = cluster.assign(story, developments, kinds).development
+        assignment = cluster.assign(story, developments, kinds)
+        why[item["id"]] = assignment.reason
+        found = assignment.development
         if found is None:
             found = len(developments)
             developments.append(cluster.Development(found, published, story.kind, (story,)))
@@ -112,7 +115,7 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
         guess = placed[a["id"]] == placed[b["id"]]
         tally.add(truth, guess)
         if guess and not truth:
-            wrong.append(f"merged  {a['id']} {a['events']} with {b['id']} {b['events']}")
+            wrong.append(f"merged  {a['id']} {a['events']} with {b['id']} {b['events']}: {why[b['id']]}")
     holders: dict[str, set[int]] = defaultdict(set)  # event -> the developments holding its stories
     for item in on:
         for event in item["events"]:
@@ -128,9 +131,12 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
         ids = [on[m.story_id]["id"] for m in dev.members]
         events = sorted({e for m in dev.members for e in on[m.story_id]["events"]})
         lines.append(f"  {dev.kind or '?':12} {' '.join(ids)}  {events}")
-    split = [
-        f"split   {event} over {len(h)} developments" for event, h in sorted(holders.items()) if len(h) > 1
-    ]
+    split = []
+    for event, held in sorted(holders.items()):
+        if len(held) > 1:
+            split.append(f"split   {event} over {len(held)} developments; each started by:")
+            starters = [i for i in on if event in i["events"] and why[i["id"]].startswith("new development")]
+            split += [f"          {i['id']}: {why[i['id']]}" for i in starters]
     return lines + wrong + split
 
 
