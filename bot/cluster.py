@@ -162,10 +162,11 @@ class KindFinder:
         return "" if kind in self._weak else kind
 
     def joinable(self, story_kind: str) -> tuple[str, ...]:
-        """The kinds of development a story of `story_kind` may join by kind."""
-        if not story_kind:
+        """The kinds of development a story of `story_kind` may join by kind (none when
+        its kind tells nothing: such a story joins by time, names or a copied headline)."""
+        if not self.telling(story_kind):
             return ()
-        return tuple(name for name, _ in self._kinds if self.joins(story_kind, name))
+        return tuple(name for name, _ in self._kinds if self.telling(name) and self.joins(story_kind, name))
 
     def joins(self, story_kind: str, development_kind: str) -> bool:
         """A story of `story_kind` may join a development of `development_kind`."""

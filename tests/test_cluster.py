@@ -79,6 +79,8 @@ def test_a_kind_absorbs_the_kinds_it_names() -> None:
     assert assign(story(2, "OpenAI klagt gegen Musk", 10, "de"), [countersuit], KINDS).development == 1
     filing = dev(2, story(3, "Musk sues OpenAI"))
     assert assign(story(4, "OpenAI countersues Elon Musk", 30), [filing], KINDS).development is None
+    # What the store is asked for: developments of these kinds (a weak kind joins by time instead).
+    assert KINDS.joinable("countersuit") == ("countersuit",) and KINDS.joinable("filing") == ()
 
 
 def test_kinds_that_tell_nothing_join_within_12_hours_and_later_only_as_copies() -> None:
