@@ -98,10 +98,21 @@ class EntriesMixin(StoreBase):
                 },
             )
 
-    def create_story(self, entry: Entry, canonical: str, kind: str, now: datetime) -> int:
+    def create_story(
+        self,
+        entry: Entry,
+        canonical: str,
+        kind: str,
+        now: datetime,
+        development: int | None = None,
+        why: str = "",
+    ) -> int:
+        """Store a story, placed in `development` (for `why`) when it joins a known one."""
         return self._insert(
             "stories",
             {
+                "development_id": development,
+                "placement": why or None,
                 "canonical_url": canonical,
                 "url": entry.url or canonical,
                 "title": entry.title,

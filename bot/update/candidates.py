@@ -28,9 +28,8 @@ class OpenDevelopments:
         self._kept: OrderedDict[int, tuple[int, cluster.Development]] = OrderedDict()
 
     def around(self, story: cluster.Features) -> list[cluster.Development]:
-        """The developments `story` could join; it is indexed by name on the way."""
+        """The developments `story` could join."""
         named = sorted(story.names)[: cluster.MAX_NAMES]
-        self.store.name_story(story.story_id, story.published, named)
         span = self.kinds.span
         near = Near(
             story.published,
@@ -50,7 +49,9 @@ class OpenDevelopments:
         return [self._kept[c.id][1] for c in found]
 
     def placed(self, story: cluster.Features, development: int, first_published: datetime, kind: str) -> None:
-        """Record where `story` went (a development just read by `around`, or a new one)."""
+        """Record where the stored `story` went (a development just read by `around`, or a
+        new one), and index it by the names it carries."""
+        self.store.name_story(story.story_id, story.published, sorted(story.names)[: cluster.MAX_NAMES])
         if development in self._kept:
             known = self._kept[development][1]
             self._kept[development] = (story.story_id, cluster.joined(known, story, MEMBERS))

@@ -254,18 +254,20 @@ class Pipeline:
         (whose posted message is edited when `fresh`). Returns the story id, whether it
         joined a known development, and how many outbox rows it queued."""
         store, kinds, kind = self.app.store, self.app.kinds, sketch.kind
-        story_id = store.create_story(entry, key, kind, now)
         if self._open is None or self._open.kinds is not kinds or self._open.store is not store:
             self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
+        assignment = cluster.assign(sketch, self._open.around(sketch), kinds)
+        joined = assignment.development
+        story_id = store.create_story(
+            entry, key, kind, now, joined, assignment.reason if joined is not None else ""
+        )
         features = replace(sketch, story_id=story_id)
-        assignment = cluster.assign(features, self._open.around(features), kinds)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
-        if assignment.development is None:
+        if joined is None:
             development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
             self._open.placed(features, development, entry.published, kind)
             hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
             return story_id, False, int(fresh and store.enqueue_post(development, now, hold))
-        store.join_development(story_id, assignment.development, assignment.reason)
-        self._open.placed(features, assignment.development, entry.published, kind)
-        edit = edits_post(store.post_message(assignment.development), fresh)
-        return story_id, True, int(edit and store.enqueue_edit(assignment.development, now))
+        self._open.placed(features, joined, entry.published, kind)
+        edit = edits_post(store.post_message(joined), fresh)
+        return story_id, True, int(edit and store.enqueue_edit(joined, now))
