@@ -16,6 +16,9 @@ daily coverage cannot chain into one development), and
   (the first hours of coverage, in any wording and language); or
 - its headline is near-identical to a member's in the same language (wire copies).
 
+A development's kind is its first story's, or, when that one told nothing, the kind of the
+first story that tells what happened (`joined`).
+
 Names are capitalised words inside a lede's sentences, in any language but those that
 capitalise every noun (German); not the topic's own parties (its `require` terms: Musk,
 OpenAI, Altman) nor their first names, not weekdays and months.
@@ -248,11 +251,14 @@ def development(view: DevelopmentView, common: frozenset[str] = frozenset()) -> 
     return Development(view.id, view.first_published, view.kind, tuple(features(s, common) for s in members))
 
 
-def joined(development: Development, story: Features, cap: int) -> Development:
+def joined(development: Development, story: Features, cap: int, kinds: KindFinder) -> Development:
     """`development` with `story` added, keeping its first story and the latest `cap` others
-    (as the store reads a candidate)."""
+    (as the store reads a candidate). A development whose kind told nothing takes the kind
+    of the first story that tells what happened."""
     first, *rest = development.members
-    return replace(development, members=(first, *[*rest, story][-cap:]))
+    upgrade = not kinds.telling(development.kind) and kinds.telling(story.kind)
+    kind = story.kind if upgrade else development.kind
+    return replace(development, kind=kind, members=(first, *[*rest, story][-cap:]))
 
 
 def common_names(require: dict[str, tuple[str, ...]]) -> frozenset[str]:

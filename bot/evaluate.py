@@ -14,7 +14,7 @@ import json
 import sys
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
@@ -105,8 +105,7 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
             found = len(developments)
             developments.append(cluster.Development(found, published, story.kind, (story,)))
         else:
-            old = developments[found]
-            developments[found] = replace(old, members=(*old.members, story))
+            developments[found] = cluster.joined(developments[found], story, len(on), kinds)
         placed[item["id"]] = found
     tally = Tally()
     wrong: list[str] = []

@@ -11,6 +11,7 @@ from bot.cluster import (
     assign,
     common_names,
     features,
+    joined,
     names,
     near_duplicate,
     words,
@@ -171,3 +172,15 @@ def test_german_nouns_and_the_parties_first_names_are_not_names() -> None:
     assert german.names == frozenset()
     english = named(2, "Trial", "The court heard Greg Brockman, then Shivon Zilis.", 0)
     assert english.names == {"shivon", "zilis"}
+
+
+def test_a_development_takes_the_kind_of_the_first_story_that_tells_what_happened() -> None:
+    """Opened by a story that only says "lawsuit", it is a testimony once one says so; the
+    next day's testimony coverage then joins it by kind."""
+    vague = dev(1, story(1, "Musk lawsuit: the day in court"))
+    said = story(2, "Altman testifies in Musk trial", 2)
+    assert assign(said, [vague], KINDS).development == 1
+    grown = joined(vague, said, 24, KINDS)
+    assert grown.kind == "testimony" and len(grown.members) == 2
+    assert assign(story(3, "Altman testifies, day two of his cross", 20), [grown], KINDS).development == 1
+    assert joined(grown, story(4, "Musk sues OpenAI", 3), 24, KINDS).kind == "testimony"  # kept

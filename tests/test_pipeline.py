@@ -227,3 +227,23 @@ def test_a_settle_time_holds_a_new_development_until_its_first_coverage_has_join
     view = store.development(1)
     store.close()
     assert [s.url for s in (view.lead, *view.coverage)] == ["https://de.example/a", "https://en.example/b"]
+
+
+def test_a_development_opened_by_a_vague_story_is_named_by_the_first_that_tells(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    path = write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    weak = "      filing: {weak: true, terms: [lawsuit*, sue, sues, sued, klage*]}\n"
+    path.write_text(path.read_text().replace("      filing: [lawsuit*, sue, sues, sued, klage*]\n", weak))
+    config = load_config(path)
+    vague = Item(
+        "Musk's lawsuit against OpenAI: a day in court", "https://x.example/a", NOW - timedelta(hours=3)
+    )
+    told = Item("Jury finds for OpenAI in Musk lawsuit", "https://y.example/b", NOW - timedelta(hours=2))
+    feed_server.routes["/f.xml"] = Route(rss([vague, told]))
+    poll(config, tmp_path / "bot.db")
+    store = Store(tmp_path / "bot.db")
+    view = store.development(1)
+    store.close()
+    assert view.kind == "verdict" and len(view.coverage) == 1

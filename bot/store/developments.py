@@ -35,6 +35,10 @@ class DevelopmentsMixin(StoreBase):
             [development_id, why, story_id],
         )
 
+    def set_development_kind(self, development_id: int, kind: str) -> None:
+        """A development's kind, once a story tells what happened (its first told nothing)."""
+        self.db.execute("UPDATE developments SET kind = ? WHERE id = ?", [kind, development_id])
+
     def placement(self, entry_id: int) -> tuple[int, str] | None:
         """The development an entry's story is in, and why it was placed there."""
         row = self.db.execute(

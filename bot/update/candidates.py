@@ -54,7 +54,10 @@ class OpenDevelopments:
         self.store.name_story(story.story_id, story.published, sorted(story.names)[: cluster.MAX_NAMES])
         if development in self._kept:
             known = self._kept[development][1]
-            self._kept[development] = (story.story_id, cluster.joined(known, story, MEMBERS))
+            grown = cluster.joined(known, story, MEMBERS, self.kinds)
+            if grown.kind != known.kind:  # the first story that tells what happened names it
+                self.store.set_development_kind(development, grown.kind)
+            self._kept[development] = (story.story_id, grown)
         else:
             self._keep(cluster.Development(development, first_published, kind, (story,)), story.story_id)
 
