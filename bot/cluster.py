@@ -312,7 +312,7 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
     elif told:
         why = f"kind {story.kind!r} does not join kind {development.kind!r}"
     else:
-        why = f"kind {story.kind or 'unknown'!r} tells nothing and no name in common"
+        why = f"{_weaker(story, development, kinds)} tells nothing and no name in common"
     if not told and gap < APART and not _counts_differ(story, development):
         weaker = _weaker(story, development, kinds)
         return True, f"within {_hours(APART)} of its first story, and {weaker} tells nothing"
