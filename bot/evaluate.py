@@ -25,6 +25,8 @@ from bot.cluster import KindFinder
 from bot.config import Topic, load_config
 from bot.match import Rules, judge
 from bot.models import Story
+from bot.parse import BUILT_TITLE
+from bot.text import first_sentence
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout; the data set lies beside it
 DEFAULT_SET = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
@@ -60,6 +62,12 @@ def _items(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _title(item: dict[str, Any]) -> str:
+    """The item's headline as the bot reads it: an untitled feed item is given its lede's
+    first sentence (`parse.BUILT_TITLE`), as parsing does."""
+    return item.get("title", "") or first_sentence(item.get("description", ""), BUILT_TITLE)
+
+
 def relevance_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     """Precision and recall of `judge` over on/off items, overall and per language."""
     rules = Rules.from_topic(topic)
@@ -70,7 +78,7 @@ def relevance_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
         if item["label"] not in ("on", "off"):
             continue
         truth = item["label"] == "on"
-        verdict = judge(item.get("title", ""), item.get("description", ""), rules)
+        verdict = judge(_title(item), item.get("description", ""), rules)
         overall.add(truth, verdict.relevant)
         by_lang[item.get("lang", "?")].add(truth, verdict.relevant)
         if truth != verdict.relevant:
@@ -93,7 +101,7 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     why: dict[str, str] = {}  # each item's placement, with its evidence and runner-up
     for n, item in enumerate(on):
         published = datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
-        title, text = item.get("title", ""), item.get("description", "")
+        title, text = _title(item), item.get("description", "")
         kind = kinds.kind(title, text)
         story = cluster.features(
             Story(n, title, "", text, "", published, "", item.get("lang", ""), kind), kinds.common
