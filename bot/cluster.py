@@ -97,7 +97,7 @@ class Features:
 
 @dataclass(frozen=True)
 class Development:
-    """A development as clustering sees it: its first story's time and kind, and its stories."""
+    """A development as clustering sees it: its first story's time, its kind (see `joined`), its stories."""
 
     id: int
     first_published: datetime
