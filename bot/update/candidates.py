@@ -17,7 +17,7 @@ from bot.store import Near, Store
 from bot.update.decide import shift
 
 MEMBERS = 24  # the latest stories of a development clustering compares with, besides its lead
-KEPT = 20_000  # developments whose features are kept between stories
+KEPT = 5_000  # developments kept between stories, the ones near in time (about 70 KiB at 25 stories)
 
 
 class OpenDevelopments:
