@@ -7,9 +7,10 @@ development, or none. A story joins a development only when it was published wit
 kind's `window` of the development's *first* story (the anchor does not move, so a week of
 daily coverage cannot chain into one development), and
 
-- both kinds tell what happened and are compatible (equal, or one `absorbs` the other: a
-  countersuit absorbs a filing), unless they are half a day or more apart and each names
-  people, none in common (two witnesses on consecutive trial days); or
+- both kinds tell what happened and are the same, or go together on the day (one of the
+  development's kinds `absorbs` the story's or the other way round: a verdict, the
+  dismissal and the vow to appeal), unless they are half a day or more apart and each
+  names people, none in common (two witnesses on consecutive trial days); or
 - a kind tells nothing (unknown, or `weak`: "lawsuit" is in nearly every story) and the
   story names one of the development's people within a day of its latest story, or was
   published within 12 hours of its first story with no other numbers in its headline
@@ -172,8 +173,14 @@ class KindFinder:
         return tuple(name for name, _ in self._kinds if self.telling(name) and self.joins(story_kind, name))
 
     def joins(self, story_kind: str, development_kind: str) -> bool:
-        """A story of `story_kind` may join a development of `development_kind`."""
-        return story_kind == development_kind or story_kind in self._absorbs.get(development_kind, ())
+        """A story of `story_kind` may join a development of `development_kind`: the same
+        kind, or kinds that go together (one `absorbs` the other, either way round)."""
+        return story_kind == development_kind or self.together(story_kind, development_kind)
+
+    def together(self, one: str, other: str) -> bool:
+        """Different kinds of one event on its day (a verdict, the dismissal that follows it
+        and the vow to appeal): one of them `absorbs` the other."""
+        return one in self._absorbs.get(other, ()) or other in self._absorbs.get(one, ())
 
 
 @functools.lru_cache(maxsize=20_000)  # the same candidates' headlines come back for every new story
@@ -300,9 +307,12 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
         )
     ours, theirs = story.names, development.names
     told = kinds.telling(story.kind) and kinds.telling(development.kind)  # both kinds say what happened
-    if told and kinds.joins(story.kind, development.kind):
+    same = story.kind == development.kind
+    if told and (same or any(kinds.together(story.kind, m.kind) for m in development.members)):
         if gap >= APART and ours and theirs and not ours & theirs:
             why = f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
+        elif gap >= APART and not same:
+            why = f"kind {story.kind!r} goes with {development.kind!r} only on the same day"
         else:
             return True, f"{story.kind!r} story within the {development.kind!r} development's window"
     elif not told and (shared := ours & theirs):

@@ -184,3 +184,30 @@ def test_a_development_takes_the_kind_of_the_first_story_that_tells_what_happene
     assert grown.kind == "testimony" and len(grown.members) == 2
     assert assign(story(3, "Altman testifies, day two of his cross", 20), [grown], KINDS).development == 1
     assert joined(grown, story(4, "Musk sues OpenAI", 3), 24, KINDS).kind == "testimony"  # kept
+
+
+def test_a_verdict_the_dismissal_and_the_vow_to_appeal_on_one_day_are_one_development() -> None:
+    kinds = KindFinder(
+        Developments(
+            window=timedelta(days=3),
+            events=(
+                EventKind("verdict", ("jury rejects",), timedelta(days=3), absorbs=("ruling", "appeal")),
+                EventKind("appeal", ("appeal*",), timedelta(days=3)),
+                EventKind("ruling", ("throws out",), timedelta(days=3)),
+            ),
+        )
+    )
+
+    def told(sid: int, title: str, hours: float) -> Features:
+        when = T0 + timedelta(hours=hours)
+        return features(Story(sid, title, "", "", "", when, "", "en", kinds.kind(title, "")))
+
+    appeal = dev(1, told(1, "Musk vows to appeal", 0))  # the first story of the day
+    verdict = told(2, "Jury rejects Musk's claims against OpenAI", 2)
+    assert assign(verdict, [appeal], kinds).development == 1
+    day = joined(appeal, verdict, 24, kinds)
+    assert assign(told(3, "Judge throws out Musk's case", 4), [day], kinds).development == 1
+    assert assign(told(3, "Judge throws out Musk's case", 4), [appeal], kinds).development is None
+    later = assign(told(4, "Judge throws out Musk's request for a new trial", 40), [day], kinds)
+    assert later.development is None and "only on the same day" in later.reason
+    assert kinds.joinable("ruling") == ("verdict", "ruling")  # what the store is asked for
