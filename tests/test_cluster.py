@@ -16,8 +16,9 @@ from bot.cluster import (
     near_duplicate,
     words,
 )
-from bot.config import Developments, EventKind
+from bot.config import Developments, EventKind, load_config
 from bot.models import Story
+from tests.conftest import ROOT
 
 T0 = datetime(2025, 2, 10, 18, 0, tzinfo=UTC)
 KINDS = KindFinder(
@@ -211,3 +212,29 @@ def test_a_verdict_the_dismissal_and_the_vow_to_appeal_on_one_day_are_one_develo
     later = assign(told(4, "Judge throws out Musk's request for a new trial", 40), [day], kinds)
     assert later.development is None and "only on the same day" in later.reason
     assert kinds.joinable("ruling") == ("verdict", "ruling")  # what the store is asked for
+
+
+def test_a_verdict_day_in_many_words_and_languages_is_one_development_with_the_shipped_kinds() -> None:
+    """The day of a major ruling: "rejects", "dismissed", "loses", "vows to appeal", "statute
+    of limitations", in three languages, over an afternoon: one development, not six."""
+    topic = load_config(ROOT / "feeds.yaml").topic
+    kinds = KindFinder(topic.developments, common_names(topic.require))
+    day = [
+        ("Musk vows to appeal after losing his case against OpenAI", "en"),
+        ("Jury rejects Elon Musk's claims against OpenAI and Sam Altman", "en"),
+        ("Judge dismisses Musk's lawsuit against OpenAI after the jury's finding", "en"),
+        ("Musk loses bid to hold OpenAI liable", "en"),
+        ("Musk filed too late: statute of limitations sinks his case against OpenAI", "en"),
+        ("Musk verliert Prozess gegen OpenAI", "de"),
+        ("Musk perd son procès contre OpenAI", "fr"),
+    ]
+    developments: list[Development] = []
+    for sid, (title, lang) in enumerate(day):
+        when = T0 + timedelta(hours=sid)
+        story = features(Story(sid, title, "", "", "", when, "", lang, kinds.kind(title, "")), kinds.common)
+        found = assign(story, developments, kinds).development
+        if found is None:
+            developments.append(Development(len(developments), when, story.kind, (story,)))
+        else:
+            developments[found] = joined(developments[found], story, 24, kinds)
+    assert len(developments) == 1, [(d.kind, [m.story_id for m in d.members]) for d in developments]
