@@ -21,6 +21,7 @@ class Entry:
     author: str = ""
     outlet: str = ""
     language: str = ""
+    canonical: str = ""  # the link's canonical form (`urls.canonical_url`), when parsing made it
 
     @property
     def text(self) -> str:

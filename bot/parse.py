@@ -97,7 +97,8 @@ def _entry(
         summary = ""  # aggregators echo the headline as the description
     if not (title or link):
         return None
-    guid = _text(raw.get("id")) or (canonical_url(link) if link else "") or _hash_id(title, summary)
+    canonical = canonical_url(link) if link else ""  # made here, in the worker, not in the writer
+    guid = _text(raw.get("id")) or canonical or _hash_id(title, summary)
     published, has_date = _date(raw, now)
     return Entry(
         feed=feed,
@@ -111,6 +112,7 @@ def _entry(
         author=strip_html(_text(raw.get("author")))[:200],
         outlet=outlet[:200],
         language=language,
+        canonical=canonical,
     )
 
 

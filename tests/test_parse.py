@@ -9,6 +9,7 @@ import pytest
 
 from bot.errors import ParseError
 from bot.parse import parse_feed
+from bot.urls import canonical_url
 from tests.conftest import FIXTURES, shared_path
 from tests.support.builders import NOW
 
@@ -42,6 +43,7 @@ def test_aggregator_items_name_the_outlet_and_unwrap_links() -> None:
     assert google.outlet == "Daily Example"
     assert google.guid == "CBMiAbc123"
     assert bing.url == "https://www.paper.example/story?id=7"
+    assert bing.canonical == canonical_url(bing.url)  # made by the parse worker, once
     assert (bing.published, bing.has_date) == (NOW, False)  # future dates count as first seen
 
 

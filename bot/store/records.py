@@ -4,6 +4,7 @@ contract of `status --json` and `stories --json` (see `to_json`), not the SQL co
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -161,6 +162,7 @@ class DevelopmentSummary:
     outlets: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few times come back for every statement of a story
 def iso(when: datetime) -> str:
     """UTC ISO-8601 text, sortable as a string: the year always has four digits (strftime's
     %Y writes 999, which sorts after 2024). How times are stored, and shown in JSON."""

@@ -78,7 +78,9 @@ def edits_post(post: PostState | None, fresh: bool) -> bool:
 
 def entry_key(entry: Entry) -> str:
     """Canonical URL, or a per-feed key for entries that have no link at all."""
-    return canonical_url(entry.url) if entry.url else f"entry:{entry.feed}:{entry.guid}"
+    if not entry.url:
+        return f"entry:{entry.feed}:{entry.guid}"
+    return entry.canonical or canonical_url(entry.url)
 
 
 def shift(when: datetime, delta: timedelta) -> datetime:
