@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -159,38 +161,29 @@ def test_a_reload_that_changes_the_http_settings_builds_a_new_client(
     assert first == "" and "polling.allow_private is false" in second
 
 
-def test_each_story_keeps_why_it_joined_or_started_its_development(
+def poll_these(
+    tmp_path: Path, feed_server: FeedServer, items: list[Item], edit: Callable[[str], str] = str
+) -> Store:
+    """One poll of a feed holding `items` (posted when recent) under the test topic, as
+    `edit` changes its feeds.yaml; the store, open, to read what it decided."""
+    path = write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    path.write_text(edit(path.read_text()))
+    feed_server.routes["/f.xml"] = Route(rss(items))
+    poll(load_config(path), tmp_path / "bot.db")
+    return Store(tmp_path / "bot.db")
+
+
+def test_each_story_keeps_why_it_joined_or_started_its_development_and_the_runner_up(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    feed_server.routes["/f.xml"] = Route(rss([]))
-    extra = "  post_recent: 1d"
-    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra=extra))
     first = Item("Musk sues OpenAI", "https://x.example/a", NOW - timedelta(hours=3))
     second = Item("Elon Musk files lawsuit against OpenAI", "https://y.example/b", NOW - timedelta(hours=2))
-    feed_server.routes["/f.xml"] = Route(rss([first, second]))
-    poll(config, tmp_path / "bot.db")
-    store = Store(tmp_path / "bot.db")
-    placed = [store.placement(i) for i in (1, 2)]
-    store.close()
+    verdict = Item("Jury finds for OpenAI in Musk lawsuit", "https://z.example/c", NOW - timedelta(hours=1))
+    with closing(poll_these(tmp_path, feed_server, [first, second, verdict])) as store:
+        placed = [store.placement(i) for i in (1, 2, 3)]
     assert placed[0] == (1, "new development, kind 'filing'")
     assert placed[1] is not None and placed[1][0] == 1 and "'filing' story within" in placed[1][1]
-
-
-def test_a_new_development_says_which_one_came_closest_and_why_it_lost(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
-    feed_server.routes["/f.xml"] = Route(rss([]))
-    config = load_config(
-        write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
-    )
-    filing = Item("Musk sues OpenAI", "https://x.example/a", NOW - timedelta(hours=3))
-    verdict = Item("Jury finds for OpenAI in Musk lawsuit", "https://y.example/b", NOW - timedelta(hours=1))
-    feed_server.routes["/f.xml"] = Route(rss([filing, verdict]))
-    poll(config, tmp_path / "bot.db")
-    store = Store(tmp_path / "bot.db")
-    placed = store.placement(2)
-    store.close()
-    assert placed == (
+    assert placed[2] == (
         2,
         "new development, kind 'verdict'; runner-up: development 1 (2h away):"
         " kind 'verdict' does not join kind 'filing'",
@@ -232,18 +225,14 @@ def test_a_settle_time_holds_a_new_development_until_its_first_coverage_has_join
 def test_a_development_opened_by_a_vague_story_is_named_by_the_first_that_tells(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    feed_server.routes["/f.xml"] = Route(rss([]))
-    path = write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
-    weak = "      filing: {weak: true, terms: [lawsuit*, sue, sues, sued, klage*]}\n"
-    path.write_text(path.read_text().replace("      filing: [lawsuit*, sue, sues, sued, klage*]\n", weak))
-    config = load_config(path)
+    def weak(text: str) -> str:
+        weak = "      filing: {weak: true, terms: [lawsuit*, sue, sues, sued, klage*]}\n"
+        return text.replace("      filing: [lawsuit*, sue, sues, sued, klage*]\n", weak)
+
     vague = Item(
         "Musk's lawsuit against OpenAI: a day in court", "https://x.example/a", NOW - timedelta(hours=3)
     )
     told = Item("Jury finds for OpenAI in Musk lawsuit", "https://y.example/b", NOW - timedelta(hours=2))
-    feed_server.routes["/f.xml"] = Route(rss([vague, told]))
-    poll(config, tmp_path / "bot.db")
-    store = Store(tmp_path / "bot.db")
-    view = store.development(1)
-    store.close()
+    with closing(poll_these(tmp_path, feed_server, [vague, told], weak)) as store:
+        view = store.development(1)
     assert view.kind == "verdict" and len(view.coverage) == 1
