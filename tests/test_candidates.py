@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot import cluster
-from bot.config import Developments, EventKind
-from bot.models import Entry, Story
-from bot.store import Store
+from bot.app import App
+from bot.config import Developments, EventKind, load_config
+from bot.delivery import ConsoleDeliverer
+from bot.fetch import Fetcher
+from bot.match import judge_entry
+from bot.models import Entry, ParsedFeed, Story
+from bot.store import Store, iso
+from bot.update import Pipeline
 from bot.update.candidates import MEMBERS, OpenDevelopments
 from tests.support.builders import NOW
+from tests.support.feeds import write_config
 
 KINDS = cluster.KindFinder(
     Developments(
@@ -72,4 +81,32 @@ def test_a_development_keeps_its_first_story_and_its_latest(tmp_path: Path) -> N
     testimony = stored(store, 99, "Altman testifies in Musk trial", 3, development)
     grown.placed(testimony, development, first.published, first.kind)
     assert store.development(development).kind == "testimony"  # the first that tells
+    store.close()
+
+
+def test_a_rolled_back_poll_leaves_no_development_behind_in_memory(tmp_path: Path) -> None:
+    """Ids come back after a rollback: a kept copy of a development that was never stored
+    would pass for the next one with the same id."""
+    url = "http://127.0.0.1:9/f.xml"
+    config = load_config(write_config(tmp_path / "feeds.yaml", {"f": url}))
+    store = Store(tmp_path / "bot.db")
+    store.db.execute("INSERT INTO feeds (name, url, baseline_at) VALUES ('f', ?, ?)", [url, iso(NOW)])
+    pipeline = Pipeline(App(config, store, Fetcher(), ConsoleDeliverer(io.StringIO()), clock=lambda: NOW))
+
+    def accept(title: str, n: int) -> None:
+        entry = Entry("f", f"g{n}", f"https://x.example/{n}", title, "", "", NOW + timedelta(minutes=n), True)
+        parsed = ParsedFeed("t", (entry,))
+        pipeline.accept(config.feeds[0], parsed, (judge_entry(entry, pipeline.app.rules),), NOW)
+
+    with pytest.raises(RuntimeError), pipeline.writing():
+        accept("Musk sues OpenAI over its mission", 1)
+        raise RuntimeError("the disk is full")
+    with pipeline.writing():
+        accept("Jury finds for OpenAI in Musk lawsuit", 2)  # story 1 of development 1 again
+    third = cluster.features(Story(0, "Jury sides with OpenAI", "", "", "", NOW, "", "", "verdict"))
+    assert pipeline._open is not None
+    [kept] = pipeline._open.around(third)
+    assert kept.id == 1 and kept.members[0].title_words == cluster.words(
+        "Jury finds for OpenAI in Musk lawsuit"
+    )
     store.close()

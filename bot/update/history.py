@@ -36,7 +36,7 @@ async def search_history(
             except FeedError as exc:
                 log.warning("search %s: %s", url, exc.problem)
                 continue
-            with app.store.transaction():
+            with pipeline.writing():
                 found += pipeline.accept(feed, parsed, verdicts, app.clock(), sketches).new
     log.info("history search: %d new entries", found)
     return found

@@ -11,7 +11,8 @@ import asyncio
 import functools
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -66,6 +67,17 @@ class Pipeline:
     def __init__(self, app: App) -> None:
         self.app = app
         self._open: OpenDevelopments | None = None  # built for the rules of the first story
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The store's transaction, for `accept`: if it rolls back, clustering forgets what it
+        learnt in it (the developments and stories it kept are not in the store)."""
+        try:
+            with self.app.store.transaction():
+                yield
+        except BaseException:
+            self._open = None
+            raise
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
         """Poll the feeds concurrently (bounded by the fetcher), then deliver what was queued."""
@@ -134,7 +146,7 @@ class Pipeline:
             if found := (feedhealth.discover_feed(result.body, result.url) if html else ""):
                 raise ParseError(feed.name, f"{exc.problem}; the page names its feed at {found}") from None
             raise
-        with store.transaction():
+        with self.writing():
             store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
             report = self.accept(feed, parsed, verdicts, now, sketches)
             nxt = self._succeeded(feed, state, result, parsed.ttl, report.new, report.entries, now)
@@ -190,8 +202,8 @@ class Pipeline:
         now: datetime,
         sketches: Sequence[cluster.Features | None] = (),
     ) -> FeedReport:
-        """Decide and store every entry, queueing posts in the same transaction; `sketches`
-        are the relevant entries' clustering features when the parse worker made them."""
+        """Decide and store every entry, queueing posts in the same transaction (`writing`);
+        `sketches` are the relevant entries' clustering features when the parse worker made them."""
         store = self.app.store
         baseline = not store.is_baselined(feed.name)
         new = queued = posts = 0
