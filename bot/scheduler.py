@@ -76,7 +76,10 @@ class Service:
             log.debug("poll failure", exc_info=True)
         except asyncio.CancelledError:
             if self._stop.is_set():
-                raise
+                # Cut off at the shutdown deadline. Raising would have APScheduler log a
+                # traceback for it; the poll's transaction rolled back and runs again at start.
+                log.warning("feed %r: poll cut off by the stop; it runs again at the next start", feed.name)
+                return
             # Not ours: a library's stray cancellation costs this poll only.
             log.warning("feed %r: poll interrupted; it runs again at its next time", feed.name)
             log.debug("poll interrupted", exc_info=True)

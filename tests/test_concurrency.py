@@ -10,14 +10,16 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
-from bot.config import load_config
+from bot.config import FeedConfig, load_config
 from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher
 from bot.models import Message
 from bot.scheduler import Service
 from bot.store import Store
-from bot.update import Pipeline
+from bot.update import FeedReport, Pipeline
 from tests.support.builders import NOW, queue_developments
 from tests.support.cli import command, environment
 from tests.support.fake_discord import WEBHOOK_URL, FakeDiscord
@@ -105,3 +107,37 @@ def test_polls_go_on_while_a_send_hangs_and_a_stop_does_not_resend_it(
     store.close()
     assert deliverer.posts == 1  # the stuck send was neither cut off and repeated nor followed
     assert states == Counter({"sending": 1, "pending": 4})
+
+
+def test_a_poll_cut_off_by_the_stop_ends_in_one_line_not_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APScheduler logs a traceback for any exception a job raises, a cancellation too: a
+    poll still in flight at the shutdown deadline showed one in the service's log."""
+    path = write_config(tmp_path / "feeds.yaml", {"f": "http://127.0.0.1:9/f.xml"})
+    store = Store(tmp_path / "bot.db")
+
+    entered = asyncio.Event()
+
+    class Hanging(Pipeline):
+        async def poll_feed(self, feed: FeedConfig) -> FeedReport:
+            entered.set()
+            await asyncio.Event().wait()
+            raise AssertionError("never")
+
+    async def go() -> None:
+        fetcher = Fetcher(allow_private=True)
+        pipeline = Hanging(App(load_config(path), store, fetcher, ConsoleDeliverer(io.StringIO())))
+        service = Service(pipeline)
+        job = asyncio.create_task(service._job(pipeline.app.config.feeds[0]))
+        await entered.wait()  # the job is polling its feed
+        service.stop()
+        job.cancel()
+        await asyncio.wait([job])
+        assert not job.cancelled() and job.exception() is None  # ended, not raised
+        await pipeline.app.aclose()
+        await fetcher.aclose()
+
+    asyncio.run(go())
+    store.close()
+    assert "poll cut off by the stop" in caplog.text
