@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import replace
 from datetime import timedelta
@@ -91,7 +92,8 @@ def test_a_rolled_back_poll_leaves_no_development_behind_in_memory(tmp_path: Pat
     config = load_config(write_config(tmp_path / "feeds.yaml", {"f": url}))
     store = Store(tmp_path / "bot.db")
     store.db.execute("INSERT INTO feeds (name, url, baseline_at) VALUES ('f', ?, ?)", [url, iso(NOW)])
-    pipeline = Pipeline(App(config, store, Fetcher(), ConsoleDeliverer(io.StringIO()), clock=lambda: NOW))
+    fetcher = Fetcher()
+    pipeline = Pipeline(App(config, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: NOW))
 
     def accept(title: str, n: int) -> None:
         entry = Entry("f", f"g{n}", f"https://x.example/{n}", title, "", "", NOW + timedelta(minutes=n), True)
@@ -109,4 +111,5 @@ def test_a_rolled_back_poll_leaves_no_development_behind_in_memory(tmp_path: Pat
     assert kept.id == 1 and kept.members[0].title_words == cluster.words(
         "Jury finds for OpenAI in Musk lawsuit"
     )
+    asyncio.run(fetcher.aclose())
     store.close()
