@@ -29,7 +29,7 @@ class OpenDevelopments:
 
     def around(self, story: cluster.Features) -> list[cluster.Development]:
         """The developments `story` could join."""
-        named = sorted(story.names)[: cluster.MAX_NAMES]
+        named = _indexed(story)
         span = self.kinds.span
         near = Near(
             story.published,
@@ -51,7 +51,7 @@ class OpenDevelopments:
     def placed(self, story: cluster.Features, development: int, first_published: datetime, kind: str) -> None:
         """Record where the stored `story` went (a development just read by `around`, or a
         new one), and index it by the names it carries."""
-        self.store.name_story(story.story_id, story.published, sorted(story.names)[: cluster.MAX_NAMES])
+        self.store.name_story(story.story_id, story.published, _indexed(story))
         if development in self._kept:
             known = self._kept[development][1]
             grown = cluster.joined(known, story, MEMBERS, self.kinds)
@@ -70,3 +70,8 @@ class OpenDevelopments:
         self._kept.move_to_end(development.id)
         while len(self._kept) > KEPT:
             self._kept.popitem(last=False)
+
+
+def _indexed(story: cluster.Features) -> list[str]:
+    """The names a story is indexed and looked up by: a few, the same ones both ways."""
+    return sorted(story.names)[: cluster.MAX_NAMES]
