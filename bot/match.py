@@ -102,20 +102,29 @@ class Rules:
         return [m.start() for m in self.anywhere.finditer(folded)] if self.anywhere else None
 
 
+# How a term's characters match: white space between words as any white space, and a hyphen
+# as a hyphen, white space or nothing (counter-suit, counter suit, countersuit).
+_SPELLING = {" ": r"\s+", "-": r"[-\s]?"}
+
+
+def _spell(char: str) -> str:
+    return _SPELLING.get(char) or re.escape(char)
+
+
 def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
-    for term in sorted({fold(t) for t in terms}, key=len, reverse=True):
-        stem = term.rstrip("*")
-        # A hyphen also matches white space or nothing: counter-suit, counter suit, countersuit.
-        body = r"\s+".join(re.escape(word).replace(r"\-", r"[-\s]?") for word in stem.split())
+    for term in sorted(
+        {fold(t) for t in terms}, key=lambda t: (-len(t), t)
+    ):  # longest first, then a fixed order
+        body = "".join(_spell(char) for char in " ".join(term.rstrip("*").split()))
         parts.append(body + (r"\w*" if term.endswith("*") else ""))
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
 def _trie(terms: Iterable[str]) -> str:
     """All `terms` as one alternation shaped like a trie (one branch per next character), so
-    that a place where no term begins is given up after a character or two; the same
-    spelling rules as `_compile`."""
+    that a place where no term begins is given up after a character or two; spelt as
+    `_compile` spells them."""
     root: dict[str, Any] = {}
     for term in {fold(t) for t in terms if t.strip()}:
         node = root
@@ -126,8 +135,7 @@ def _trie(terms: Iterable[str]) -> str:
     def branch(node: dict[str, Any]) -> str:
         if node.get("") == "*":
             return r"\w*"  # a prefix term takes the rest of the word
-        atoms = {" ": r"\s+", "-": r"[-\s]?"}
-        alternatives = [atoms.get(c, re.escape(c)) + branch(node[c]) for c in sorted(node) if c]
+        alternatives = [_spell(c) + branch(node[c]) for c in sorted(node) if c]
         alternatives += [""] if "" in node else []
         return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
