@@ -39,7 +39,7 @@ from rapidfuzz import fuzz, process
 from bot.config import Developments
 from bot.match import TermSet
 from bot.models import DevelopmentView, Entry, Story
-from bot.text import fold
+from bot.text import fold, primary_language
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ NOUNS_CAPITALISED = frozenset({"de", "lb"})
 def features(story: Story, common: frozenset[str] = frozenset()) -> Features:
     """A stored story's features; its kind was found when it was stored."""
     title = words(story.title)
-    language = (story.language or "").split("-")[0].lower()
+    language = primary_language(story.language or "")
     return Features(
         story_id=story.id,
         published=story.published,

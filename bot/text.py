@@ -85,6 +85,11 @@ def fold(value: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", value.casefold()))
 
 
+def primary_language(tag: str) -> str:
+    """A language tag's language, lower-case: 'en-US' -> 'en', '' -> ''."""
+    return tag.split("-")[0].lower()
+
+
 def first_sentence(value: str, limit: int = 200) -> str:
     """The first sentence of a text, cut to `limit` characters."""
     text = squash(value)

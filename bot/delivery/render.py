@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.models import DevelopmentView, EmbedField, Message, Story
 from bot.summarize import summary_or_lede
-from bot.text import cut, fold, squash
+from bot.text import cut, fold, primary_language, squash
 from bot.urls import host_of
 
 TITLE_MAX = 256
@@ -93,10 +93,10 @@ def best_lead(development: DevelopmentView, language: str) -> DevelopmentView:
     language may well be), with a real headline, with text to summarise, in that order of
     weight; the earliest of equals. Leads change only between these tiers, so an edit moves
     the post to a clearly better story and never churns between equals."""
-    wanted = language.split("-")[0].lower()
+    wanted = primary_language(language)
 
     def rank(story: Story) -> tuple[bool, bool, bool]:
-        spoken = (story.language or "").split("-")[0].lower()
+        spoken = primary_language(story.language or "")
         text = story.digest or story.summary or story.content
         return (not wanted or spoken in ("", wanted), bool(story.title.strip()), len(text) >= FULL_TEXT)
 
