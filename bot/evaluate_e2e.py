@@ -28,6 +28,7 @@ from bot.delivery import ConsoleDeliverer
 from bot.delivery.render import render_development
 from bot.fetch import Fetcher
 from bot.store import Store
+from bot.summarize import beyond
 from bot.update import Pipeline
 from bot.update.history import backfill
 from bot.urls import canonical_url
@@ -162,7 +163,7 @@ async def _run(
 
 def _count(items: list[dict[str, Any]], config: Config, db: str) -> Result:
     """Posts per labelled development, and posts whose message has no summary although the
-    story it shows has text (rendered as the channel last saw them)."""
+    story it shows has text beyond its headline (rendered as the channel last saw them)."""
     events_of = {canonical_url(i["url"]): i.get("events") or [] for i in items if i["label"] == "on"}
     store = Store(db)
     try:
@@ -187,6 +188,6 @@ def _count(items: list[dict[str, Any]], config: Config, db: str) -> Result:
             view, max_chars=config.summaries.max_chars, language=config.discord.language
         )
         shown = next((s for s in (view.lead, *view.coverage) if s.url == message.url), view.lead)
-        bare += not message.description and bool(shown.summary or shown.content)
+        bare += not message.description and bool(beyond(shown.title, shown.summary or shown.content))
     per = sum(len(h) for h in holders.values()) / (len(holders) or 1)
     return Result(len(holders), len(views), per, bare, edited)

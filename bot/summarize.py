@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.text import cut, fold, squash, strip_html
+from bot.text import cut, ends_with_abbreviation, fold, squash, strip_html
 
 MAX_SENTENCES = 3
 MIN_SENTENCE = 25  # characters; shorter fragments are captions, labels or debris
@@ -51,11 +51,6 @@ _DATELINE = re.compile(
     rf"|(?:{_WORD}{_SEP}){{1,4}}{_PLACE})\s*[-—–]{{1,2}}\s+"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(\[]?[A-ZÀ-Ý0-9¿¡])")
-# Words whose full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st inc corp co ltd vs no jan feb mar apr jun jul aug sep sept oct nov dec "
-    "u.s u.k e.g i.e calif mme mlle m dott sig sra srta z.b bzw nr".split()
-)
 # `[^<>]`, not `[^>]`: an opener that never closes must not make every later `<` rescan the text.
 _TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")
 _BREAK = re.compile(r"</?(p|br|div|li|h\d)[^<>]*>", re.IGNORECASE)
@@ -107,7 +102,7 @@ def sentences(paragraphs: list[str]) -> list[Sentence]:
         pieces = _SENTENCE_END.split(paragraph)
         merged: list[str] = []
         for piece in pieces:
-            if merged and _ends_with_abbreviation(merged[-1]):
+            if merged and ends_with_abbreviation(merged[-1]):
                 merged[-1] = f"{merged[-1]} {piece}"
             else:
                 merged.append(piece)
@@ -123,11 +118,6 @@ def sentences(paragraphs: list[str]) -> list[Sentence]:
                 words = frozenset(w for w in _WORDS.findall(fold(text)) if len(w) > 3)
                 found.append(Sentence(len(found), text, words))
     return found
-
-
-def _ends_with_abbreviation(text: str) -> bool:
-    last = text.rsplit(" ", 1)[-1].rstrip(".").lower()
-    return text.endswith(".") and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()))
 
 
 def _centrality(sentence: Sentence, others: list[Sentence]) -> float:
@@ -182,11 +172,18 @@ def summary_or_lede(
     a summary when its item has text. '' only when the text merely repeats the headline."""
     if summary := summarize(title, text, max_chars, relevance):
         return summary
+    plain = beyond(title, text)
+    return cut(plain, max_chars) if len(plain) >= MIN_LEDE else ""
+
+
+def beyond(title: str, text: str) -> str:
+    """The plain text with the headline it opens with cut off: what it says beyond the
+    headline ('' for an untitled item's one sentence, which became its headline)."""
     plain = " ".join(clean(text[:MAX_INPUT]))
     head = squash(title)
     if head and fold(plain).startswith(fold(head)):
         plain = plain[len(head) :].lstrip(" -–—:|·")
-    return cut(plain, max_chars) if len(plain) >= MIN_LEDE else ""
+    return plain
 
 
 def _echoes(title: str, text: str) -> bool:

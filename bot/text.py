@@ -9,6 +9,11 @@ import unicodedata
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab and newline
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*(?=\s)")
+# Words whose full stop ends no sentence ("Musk v. Altman", "Mr. Musk", "U.S. District").
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st inc corp co ltd vs no jan feb mar apr jun jul aug sep sept oct nov dec "
+    "u.s u.k e.g i.e calif mme mlle m dott sig sra srta z.b bzw nr".split()
+)
 
 
 # Tags start with a letter, "/", "!" or "?": "5 < 6" is text, not a tag. Every pattern
@@ -91,11 +96,23 @@ def primary_language(tag: str) -> str:
 
 
 def first_sentence(value: str, limit: int = 200) -> str:
-    """The first sentence of a text, cut to `limit` characters."""
+    """The first sentence of a text (not cut after "v." or "Mr."), cut to `limit` characters."""
     text = squash(value)
-    m = _SENTENCE_END.search(text + " ")
-    sentence = text[: m.end()] if m else text
-    return cut(sentence, limit)
+    end = next(
+        (
+            m.end()
+            for m in _SENTENCE_END.finditer(text + " ")
+            if not ends_with_abbreviation(text[max(0, m.end() - 16) : m.end()])
+        ),
+        len(text),
+    )
+    return cut(text[:end], limit)
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    """Whether `text` ends in an abbreviation's full stop, or an initial's ("J.")."""
+    last = text.rsplit(" ", 1)[-1].rstrip(".").lower()
+    return text.endswith(".") and (last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()))
 
 
 def cut(value: str, limit: int, ellipsis: str = "…") -> str:

@@ -26,6 +26,9 @@ def test_cut_prefers_sentence_then_word_boundaries() -> None:
     assert cut("word " * 20, 23) == "word word word word…"
     assert cut("short", 10) == "short"
     assert first_sentence("Jury out. Verdict soon.") == "Jury out."
+    assert first_sentence("Sutskever testified at the Musk v. Altman trial. More.") == (
+        "Sutskever testified at the Musk v. Altman trial."
+    )  # "v." ends no sentence
 
 
 @given(st.text(), st.integers(min_value=1, max_value=600))
