@@ -9,12 +9,13 @@ daily coverage cannot chain into one development), and
 
 - both kinds tell what happened and are the same, or go together on the day (one of the
   development's kinds `absorbs` the story's or the other way round: a verdict, the
-  dismissal and the vow to appeal), unless they are half a day or more apart and each
-  names people, none in common (two witnesses on consecutive trial days); or
+  dismissal and the vow to appeal), unless a kind is `per_person` (testimony recurs with
+  every witness) and each names people, none in common; or
 - a kind tells nothing (unknown, or `weak`: "lawsuit" is in nearly every story) and the
-  story names one of the development's people within a day of its latest story, or was
-  published within 12 hours of its first story with no other numbers in its headline
-  (the first hours of coverage, in any wording and language); or
+  story names one of the development's people within a day of its latest story, or came
+  in its first hours of coverage (12 hours from its first story, or from its latest while
+  that is within a day of the first, but then naming one of its people if its kind is
+  `per_person`) with no other numbers in its headline; or
 - its headline is near-identical to a member's in the same language (wire copies).
 
 A development's kind is its first story's, or, when that one told nothing, the kind of the
@@ -143,6 +144,7 @@ class KindFinder:
         self._default = developments.window
         self._absorbs = {kind.name: kind.absorbs for kind in developments.events}
         self._weak = frozenset(kind.name for kind in developments.events if kind.weak)
+        self._per_person = frozenset(kind.name for kind in developments.events if kind.per_person)
 
     def kind(self, title: str, text: str) -> str:
         """The first kind whose terms occur in the headline, else in the text, else ''."""
@@ -164,6 +166,11 @@ class KindFinder:
         """`kind` if it says what happened; '' for a weak kind (its terms, "lawsuit", "sues",
         only say that a story is about the suit) and for none."""
         return "" if kind in self._weak else kind
+
+    def per_person(self, *kinds: str) -> bool:
+        """Whether one of `kinds` recurs with other people (each witness's testimony): its
+        stories naming people, none in common, report two developments."""
+        return any(kind in self._per_person for kind in kinds)
 
     def joinable(self, story_kind: str) -> tuple[str, ...]:
         """The kinds of development a story of `story_kind` may join by kind (none when
@@ -309,7 +316,7 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
     told = kinds.telling(story.kind) and kinds.telling(development.kind)  # both kinds say what happened
     same = story.kind == development.kind
     if told and (same or any(kinds.together(story.kind, m.kind) for m in development.members)):
-        if gap >= APART and ours and theirs and not ours & theirs:
+        if kinds.per_person(story.kind, development.kind) and ours and theirs and not ours & theirs:
             why = f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
         elif gap >= APART and not same:
             why = f"kind {story.kind!r} goes with {development.kind!r} only on the same day"
@@ -323,11 +330,23 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
         why = f"kind {story.kind!r} does not join kind {development.kind!r}"
     else:
         why = f"{_weaker(story, development, kinds)} tells nothing and no name in common"
-    if not told and gap < APART and not _counts_differ(story, development):
+    if not told and _first_hours(story, development, kinds) and not _counts_differ(story, development):
         weaker = _weaker(story, development, kinds)
-        return True, f"within {_hours(APART)} of its first story, and {weaker} tells nothing"
+        return True, f"in its first hours of coverage, and {weaker} tells nothing"
     copy = near_duplicate(story, development)
     return (True, copy) if copy else (False, why)
+
+
+def _first_hours(story: Features, development: Development, kinds: KindFinder) -> bool:
+    """Whether `story` came in the development's first hours of coverage: within APART of its
+    first story, or of its latest while that is within FOLLOW_UP of the first (a burst that
+    began the evening before), unless the development is a `per_person` kind's and the story
+    names none of its people (the next morning may be the next witness's)."""
+    gap = abs(story.published - development.first_published)
+    if gap < APART:
+        return True
+    later = gap <= FOLLOW_UP and abs(story.published - development.latest) < APART
+    return later and not (kinds.per_person(development.kind) and not story.names & development.names)
 
 
 def _weaker(story: Features, development: Development, kinds: KindFinder) -> str:

@@ -28,7 +28,7 @@ KINDS = KindFinder(
             EventKind("countersuit", ("countersu*",), timedelta(days=3), absorbs=("filing",)),
             EventKind("withdrawal", ("withdraw*", "drops"), timedelta(days=3)),
             EventKind("bid", ("bid", "offer*", "offre*"), timedelta(days=3)),
-            EventKind("testimony", ("testif*",), timedelta(days=1)),
+            EventKind("testimony", ("testif*",), timedelta(days=1), per_person=True),
             EventKind("filing", ("sue", "sues", "lawsuit", "klagt"), timedelta(days=3), weak=True),
         ),
     )
@@ -106,6 +106,23 @@ def test_kinds_that_tell_nothing_join_within_12_hours_and_later_only_as_copies()
     assert assign(story(7, "Musk case: what the filing says", 2), [sued], KINDS).development == 2
 
 
+def test_a_burst_that_began_the_evening_before_keeps_its_next_morning() -> None:
+    """The first hours of coverage run from the first story, or from the latest while that is
+    within a day of the first: an outlet early the evening before does not split the burst."""
+    early = story(1, "Jury in Oakland hears closing arguments in Musk case")
+    burst = dev(1, early, story(2, "Jury in Oakland hears closing arguments in Musk's case", 14))
+    morning = story(3, "Oakland jury is told to reach a decision in Musk case", 20)
+    assert "first hours" in assign(morning, [burst], KINDS).reason
+    assert assign(morning, [burst], KINDS).development == 1
+    assert (
+        assign(story(4, "Oakland jury is told to reach a decision", 26), [burst], KINDS).development is None
+    )
+    assert (
+        assign(story(5, "Oakland jury is told to reach a decision", 20), [dev(2, early)], KINDS).development
+        is None
+    )
+
+
 def test_different_numbers_are_different_events() -> None:
     day1 = story(1, "Musk v. OpenAI trial: what happened on day 1")
     day4 = story(2, "Musk v. OpenAI trial: what happened on day 4")
@@ -143,8 +160,8 @@ def test_names_come_from_inside_sentences_without_the_topic_s_own_parties() -> N
     assert names(lede, COMMON) == {"satya", "nadella", "russell"}  # not Monday, Musk, Altman, "On"
 
 
-def test_the_same_kind_a_day_apart_about_other_people_stays_apart() -> None:
-    """Two witnesses on consecutive trial days: both 'testimony', within the window."""
+def test_a_per_person_kind_about_other_people_stays_apart_even_on_one_day() -> None:
+    """Two witnesses, on consecutive trial days or on one: both 'testimony', within the window."""
     day_one = dev(
         1, named(1, "Nadella testifies in Musk's OpenAI trial", "The court heard Satya Nadella.", 0)
     )
@@ -153,7 +170,35 @@ def test_the_same_kind_a_day_apart_about_other_people_stays_apart() -> None:
     same_people = named(3, "Nadella testifies again", "Satya Nadella returned to the stand.", 20)
     assert assign(same_people, [day_one], KINDS).development == 1
     same_day = named(4, "Altman testifies in Musk trial", "The court heard Shivon Zilis.", 4)
-    assert assign(same_day, [day_one], KINDS).development == 1  # one day's coverage stays whole
+    assert assign(same_day, [day_one], KINDS).development is None
+    nameless = named(5, "Testimony in Musk trial runs late", "The court sat until seven.", 4)
+    assert assign(nameless, [day_one], KINDS).development == 1  # naming no one is no clash
+
+
+def test_the_morning_after_a_witness_day_needs_the_witness_named() -> None:
+    """A witness's development keeps its first 12 hours for any story, but the burst's next
+    morning may be the next witness's: a story naming no one does not join it then."""
+    nadella = named(1, "Nadella testifies in Musk's OpenAI trial", "The court heard Satya Nadella.", 0)
+    evening = named(2, "Nadella testified for hours", "Satya Nadella was questioned at length.", 14)
+    day = dev(1, nadella, evening)
+    assert assign(named(3, "What the jury heard", "The court sat late.", 10), [day], KINDS).development == 1
+    assert (
+        assign(named(4, "What the jury heard", "The court sat late.", 20), [day], KINDS).development is None
+    )
+    named_again = named(5, "What the jury heard", "The court heard Satya Nadella again.", 20)
+    assert assign(named_again, [day], KINDS).development == 1
+
+
+def test_a_kind_that_happens_once_joins_whoever_its_ledes_name() -> None:
+    """A withdrawal is one event: a lede naming the state court's place and one naming a
+    company in the news that day report the same withdrawal."""
+    first = dev(
+        1, named(1, "Musk withdraws lawsuit against OpenAI", "He moved to dismiss it in California.", 0)
+    )
+    later = named(
+        2, "Musk drops lawsuit a day after criticising OpenAI", "It comes after his remarks on Apple.", 24
+    )
+    assert assign(later, [first], KINDS).development == 1
 
 
 def test_a_story_of_unknown_kind_joins_the_development_naming_its_people() -> None:

@@ -48,6 +48,7 @@ def test_shipped_developments_config() -> None:
     assert developments.window == timedelta(days=3)
     assert {"filing", "withdrawal", "bid", "countersuit", "verdict", "testimony"} <= set(kinds)
     assert kinds["countersuit"].absorbs == ("filing",)
+    assert kinds["testimony"].per_person and not kinds["withdrawal"].per_person
 
 
 def test_defaults_and_per_feed_overrides() -> None:
@@ -111,6 +112,12 @@ def test_defaults_and_per_feed_overrides() -> None:
             {"events": {"bid": {"terms": ["bid"], "pace": 1}}},
             "topic.developments.events.bid.pace",
             "unknown key",
+        ),
+        (
+            "topic.developments",
+            {"events": {"bid": {"terms": ["bid"], "per_person": "often"}}},
+            "topic.developments.events.bid.per_person",
+            "true or false",
         ),
         ("summaries.max_chars", 10, "summaries.max_chars", "whole number"),
         ("discord.avatar_url", "file:///x", "discord.avatar_url", "http(s) URL"),

@@ -63,7 +63,8 @@ def _developments(source: str, data: object) -> Developments:
 
 
 def _event_kind(source: str, events: Reader, name: str, window: timedelta) -> EventKind:
-    """`kind: [terms]`, or `kind: {terms: [...], window: 1d, absorbs: [other kinds], weak: true}`."""
+    """`kind: [terms]`, or `kind: {terms: [...], window: 1d, absorbs: [other kinds], weak: true,
+    per_person: true}`."""
     if isinstance(events.raw(name), Mapping):
         r = Reader(source, events.raw(name), events.key(name), keys_of(EventKind) - {"name"})
         absorbs = r.terms("absorbs")
@@ -76,6 +77,7 @@ def _event_kind(source: str, events: Reader, name: str, window: timedelta) -> Ev
             r.duration("window", window),
             absorbs,
             r.boolean("weak", False),
+            r.boolean("per_person", False),
         )
     return EventKind(name, events.terms(name, required=True), window)
 

@@ -31,6 +31,7 @@ class EventKind:
     window: timedelta
     absorbs: tuple[str, ...] = ()  # kinds whose stories may join a development of this kind
     weak: bool = False  # its terms say the story is about the suit, not what happened
+    per_person: bool = False  # recurs with other people: stories naming no one in common stay apart
 
 
 @dataclass(frozen=True)
