@@ -91,10 +91,10 @@ def _entry(
         content = content[:MAX_TEXT]
     outlet = _outlet(raw) or feed_title or host_of(link)
     title = _strip_outlet_suffix(strip_html(_text(raw.get("title"))), outlet)[:MAX_TITLE]
-    if not title:
-        title = first_sentence(summary or content, BUILT_TITLE)  # real feeds carry untitled items
-    if summary and outlet and summary in (title, f"{title} {outlet}"):
+    if title and summary and outlet and summary in (title, f"{title} {outlet}"):
         summary = ""  # aggregators echo the headline as the description
+    if not title:  # real feeds carry untitled items; their text stays, whatever the headline took
+        title = first_sentence(summary or content, BUILT_TITLE)
     if not (title or link):
         return None
     canonical = canonical_url(link) if link else ""  # made here, in the worker, not in the writer

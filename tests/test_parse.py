@@ -92,3 +92,15 @@ def test_an_untitled_item_gets_its_first_sentence_as_headline_cut_at_a_word() ->
     [entry] = parse_feed("f", body, now=NOW).entries
     assert len(entry.title) <= 120 and entry.title.endswith("…")
     assert lede.startswith(entry.title[:-1].rstrip())
+
+
+def test_an_untitled_item_of_one_sentence_keeps_its_text() -> None:
+    """The sentence became the headline; the text stays the item's, for the names
+    clustering reads in it (an echoed description is dropped only under a real headline)."""
+    lede = "Ilya Sutskever testified today at the Musk v. Altman trial."
+    body = (
+        '<rss version="2.0"><channel><title>T</title><item><link>https://x.example/a</link>'
+        f"<source url='https://o.example/'>Outlet</source><description>{lede}</description></item></channel></rss>"
+    ).encode()
+    [entry] = parse_feed("f", body, now=NOW).entries
+    assert (entry.title, entry.summary) == (lede, lede)
