@@ -12,9 +12,9 @@ daily coverage cannot chain into one development), and
   dismissal and the vow to appeal), unless a kind is `per_person` (testimony recurs with
   every witness) and each names people, none in common; or
 - a kind tells nothing (unknown, or `weak`: "lawsuit" is in nearly every story) and the
-  story names one of the development's people within a day of its latest story, or came
+  story names one of the development's people within 36 hours of its latest story, or came
   in its first hours of coverage (12 hours from its first story, or from its latest while
-  that is within a day of the first, but then naming one of its people if its kind is
+  that is within 36 hours of the first, but then naming one of its people if its kind is
   `per_person`) with no other numbers in its headline; or
 - its headline is near-identical to a member's in the same language (wire copies).
 
@@ -79,7 +79,9 @@ CALENDAR = frozenset(
 )
 MAX_NAMES = 8  # names of a lede that clustering looks developments up by
 APART = timedelta(hours=12)  # stories this far apart need their people in common
-FOLLOW_UP = timedelta(days=1)  # how long after a development's latest story names link to it
+# How long after a development's latest story its names link a story to it: the next day,
+# whatever the hour; a day exactly would split a burst by the hour its items carry.
+FOLLOW_UP = timedelta(hours=36)
 _APOSTROPHE = re.compile(r"['’]")
 
 
@@ -324,7 +326,10 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
             return True, f"{story.kind!r} story within the {development.kind!r} development's window"
     elif not told and (shared := ours & theirs):
         if _recent(story, development):
-            return True, f"names {', '.join(sorted(shared)[:3])} like a development of the last day"
+            return (
+                True,
+                f"names {', '.join(sorted(shared)[:3])} like a development of the last day and a half",
+            )
         why = f"names {', '.join(sorted(shared)[:3])} too, but more than a day after its latest story"
     elif told:
         why = f"kind {story.kind!r} does not join kind {development.kind!r}"

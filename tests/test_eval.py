@@ -53,6 +53,8 @@ def test_eval_reports_pairwise_development_scores(tmp_path: Path, capsys: pytest
     out = capsys.readouterr().out
     assert "pairs    precision 1.000  recall 1.000  (tp 1, fp 0, fn 0, tn 5)" in out
     assert "4 stories in 3 developments; 3 labelled events; 1.00 posts per development" in out
+    # Spread over their day, a and b stay together and c and d apart, whatever the hour.
+    assert "spread   precision 1.000  recall 1.000  (tp 20, fp 0, fn 0, tn 100)" in out
 
 
 def test_eval_without_a_data_set_measures_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +77,7 @@ def test_dev_set_holds_the_ratchet_when_present(capsys: pytest.CaptureFixture[st
         if len(fields) > 4 and fields[1] == "precision"
     }
     floor = json.loads(FLOOR.read_text(encoding="utf-8"))
-    expected = {**floor["relevance"], "pairs": floor["pairs"]}
+    expected = {**floor["relevance"], "pairs": floor["pairs"], "spread": floor["spread"]}
     below = [
         f"{name}: measured P {measured[name][0]:.3f} R {measured[name][1]:.3f},"
         f" floor P {want['precision']:.3f} R {want['recall']:.3f}"
