@@ -1,7 +1,7 @@
 """followup-bot: follows one developing news story across feeds and posts it to Discord.
 
-- Pure stages, flat: text, urls, parse, match, dedup, cluster, policy, feedhealth,
-  summarize, models, errors. They import only each other, `bot.config` and libraries.
+- Pure stages, flat: text, urls, parse, match, dedup, cluster (with evidence), policy,
+  feedhealth, summarize, models, errors. They import only each other, `bot.config` and libraries.
 - Packages, where a concern needs several files: `config`, `store`, `update`,
   `delivery`, `cli` (each says in its docstring what it holds and may import).
 - Edges and wiring, flat: fetch, guard, body, locks, article, llm, digest (summaries'

@@ -23,14 +23,15 @@ first story that tells what happened (`joined`).
 
 Names are capitalised words inside a lede's sentences, in any language but those that
 capitalise every noun (German); not the topic's own parties (its `require` terms: Musk,
-OpenAI, Altman) nor their first names, not weekdays and months.
+OpenAI, Altman) nor their first names, not weekdays and months (see `bot.evidence`). A
+story of a `per_person` kind about the same witness as the development (a party too:
+"Musk testifies") is never kept apart by the other names its lede carries.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -38,51 +39,19 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz, process
 
 from bot.config import Developments
+from bot.evidence import NOUNS_CAPITALISED, names, witness, words
 from bot.match import TermSet
 from bot.models import DevelopmentView, Entry, Story
 from bot.text import fold, primary_language
 
 log = logging.getLogger(__name__)
 
-# Function words of the six languages; they say nothing about which event a text reports.
-STOPWORDS = frozenset(
-    """
-    the a an and or of to in on for with by at from as is are was were be been has have had its
-    it this that their his her he she they them after before over about into than not but also
-    who which what when said says will would could can new more its just out up how why
-    le la les un une des du de et ou en au aux pour par sur dans que qui est sont a ete son sa
-    ses ce cette il elle ils plus pas avec contre selon
-    der die das den dem des ein eine einen einem und oder zu im in am an auf fur mit von vor
-    nach ist sind hat haben wird wurde nicht auch sich er sie es gegen uber bei aus
-    el los las del al y o por para con sin sobre que es son ha han fue se su sus lo contra
-    il lo gli uno una dei degli delle della di da per con su che e sono ha hanno non si
-    o os as um uma dos das do da no na nos nas para com sem que foi sao tem seu sua ao
-    """.split()
-)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_][\w'’-]*")
-# A capitalised word inside a sentence (after a lower-case word or a comma): a name, in
-# sentence-case ledes. A fixed-width look-behind and one character class: linear.
-_NAME = re.compile(r"(?<=[a-zà-ÿ,;:] )([A-ZÀ-Ý][a-zà-ÿ]+)\b(?![A-Z])")
-_NEXT_WORD = re.compile(r" ([A-ZÀ-Ý][\w'’-]{0,40})")  # the capitalised word right after a name
-CALENDAR = frozenset(
-    """
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december lundi mardi mercredi jeudi vendredi
-    samedi dimanche janvier fevrier mars avril juin juillet aout septembre octobre novembre
-    decembre montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz
-    juni juli oktober dezember lunes martes miercoles jueves viernes sabado domingo enero
-    febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre lunedi
-    martedi mercoledi giovedi venerdi sabato domenica gennaio febbraio aprile maggio giugno
-    luglio settembre ottobre dicembre segunda terca quarta quinta sexta janeiro fevereiro
-    marco maio junho julho setembro outubro novembro dezembro
-    """.split()
-)
+LEDE = 400  # characters of a story's text where its witness is looked for
 MAX_NAMES = 8  # names of a lede that clustering looks developments up by
 APART = timedelta(hours=12)  # stories this far apart need their people in common
 # How long after a development's latest story its names link a story to it: the next day,
 # whatever the hour; a day exactly would split a burst by the hour its items carry.
 FOLLOW_UP = timedelta(hours=36)
-_APOSTROPHE = re.compile(r"['’]")
 
 
 @dataclass(frozen=True)
@@ -97,6 +66,7 @@ class Features:
     names: frozenset[str] = frozenset()  # people and places named in the lede
     numbers: frozenset[str] = frozenset()  # the headline's numbers: "day 1" is not "day 4"
     title_key: str = ""  # the headline's words, sorted: what near-copies are compared by
+    witness: str = ""  # whom a story of a `per_person` kind is about ("Brockman testifies")
 
 
 @dataclass(frozen=True)
@@ -112,6 +82,11 @@ class Development:
     def names(self) -> frozenset[str]:
         """Every name its stories' ledes carry."""
         return frozenset().union(*(m.names for m in self.members))
+
+    @functools.cached_property
+    def witnesses(self) -> frozenset[str]:
+        """Whom its stories of a `per_person` kind are about."""
+        return frozenset(m.witness for m in self.members if m.witness)
 
     @functools.cached_property
     def latest(self) -> datetime:
@@ -147,6 +122,7 @@ class KindFinder:
         self._absorbs = {kind.name: kind.absorbs for kind in developments.events}
         self._weak = frozenset(kind.name for kind in developments.events if kind.weak)
         self._per_person = frozenset(kind.name for kind in developments.events if kind.per_person)
+        self._people_terms = {name: terms for name, terms in self._kinds if name in self._per_person}
 
     def kind(self, title: str, text: str) -> str:
         """The first kind whose terms occur in the headline, else in the text, else ''."""
@@ -174,6 +150,14 @@ class KindFinder:
         stories naming people, none in common, report two developments."""
         return any(kind in self._per_person for kind in kinds)
 
+    def witness(self, kind: str, title: str, text: str, people: frozenset[str]) -> str:
+        """Whom a story of a `per_person` kind is about: one of `people` (the parties and the
+        names its lede carries) right before the kind's term in its headline, else its lede."""
+        terms = self._people_terms.get(kind)
+        if terms is None:
+            return ""
+        return witness(fold(title), terms, people) or witness(fold(text[:LEDE]), terms, people)
+
     def joinable(self, story_kind: str) -> tuple[str, ...]:
         """The kinds of development a story of `story_kind` may join by kind (none when
         its kind tells nothing: such a story joins by time, names or a copied headline)."""
@@ -192,53 +176,24 @@ class KindFinder:
         return one in self._absorbs.get(other, ()) or other in self._absorbs.get(one, ())
 
 
-@functools.lru_cache(maxsize=20_000)  # the same candidates' headlines come back for every new story
-def words(text: str) -> frozenset[str]:
-    """Folded content words and numbers, elisions and possessives cut off ("l'affaire",
-    "musk's"); numbers keep their decimal point ("97,4" and "97.4" are one)."""
-    found = set()
-    for token in _TOKEN.findall(fold(text)):
-        if token[0].isdigit():
-            found.add(token.replace(",", "."))
-            continue
-        word = max(_APOSTROPHE.split(token), key=len).strip("-")
-        if len(word) > 2 and word not in STOPWORDS:
-            found.add(word)
-    return frozenset(found)
-
-
-@functools.lru_cache(maxsize=20_000)
-def names(text: str, common: frozenset[str] = frozenset()) -> frozenset[str]:
-    """The names a lede mentions inside its sentences, folded; not the `common` ones (the
-    topic's own parties) nor their first names ("Greg" of "Greg Brockman"), not weekdays or
-    months, not words under four letters."""
-    found = set()
-    for match in _NAME.finditer(text[:2000]):
-        word = _APOSTROPHE.split(fold(match.group(1)))[0]
-        after = _NEXT_WORD.match(text, match.end())
-        surname = _APOSTROPHE.split(fold(after.group(1)))[0] if after else ""
-        if len(word) >= 4 and word not in common and word not in CALENDAR and surname not in common:
-            found.add(word)
-    return frozenset(found)
-
-
-# Languages that capitalise every noun: a capital says nothing of a name there.
-NOUNS_CAPITALISED = frozenset({"de", "lb"})
-
-
-def features(story: Story, common: frozenset[str] = frozenset()) -> Features:
-    """A stored story's features; its kind was found when it was stored."""
+def features(story: Story, kinds: KindFinder | None = None) -> Features:
+    """A stored story's features; its kind was found when it was stored. Without `kinds`
+    (tests), no name is the topic's own and no story has a witness."""
+    common = kinds.common if kinds else frozenset()
     title = words(story.title)
     language = primary_language(story.language or "")
+    text = story.summary or story.content
+    named = frozenset() if language in NOUNS_CAPITALISED else names(text, common)
     return Features(
         story_id=story.id,
         published=story.published,
         language=language,
         kind=story.kind,
         title_words=title,
-        names=frozenset() if language in NOUNS_CAPITALISED else names(story.summary or story.content, common),
+        names=named,
         numbers=frozenset(w for w in title if w[0].isdigit()),
         title_key=" ".join(sorted(title)),
+        witness=kinds.witness(story.kind, story.title, text, common | named) if kinds else "",
     )
 
 
@@ -258,13 +213,13 @@ def sketch(entry: Entry, kinds: KindFinder) -> Features:
         kind,
         content=entry.content,
     )
-    return features(story, kinds.common)
+    return features(story, kinds)
 
 
-def development(view: DevelopmentView, common: frozenset[str] = frozenset()) -> Development:
+def development(view: DevelopmentView, kinds: KindFinder | None = None) -> Development:
     """A stored development as clustering sees it."""
     members = (view.lead, *view.coverage)
-    return Development(view.id, view.first_published, view.kind, tuple(features(s, common) for s in members))
+    return Development(view.id, view.first_published, view.kind, tuple(features(s, kinds) for s in members))
 
 
 def joined(development: Development, story: Features, cap: int, kinds: KindFinder) -> Development:
@@ -318,8 +273,8 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
     told = kinds.telling(story.kind) and kinds.telling(development.kind)  # both kinds say what happened
     same = story.kind == development.kind
     if told and (same or any(kinds.together(story.kind, m.kind) for m in development.members)):
-        if kinds.per_person(story.kind, development.kind) and ours and theirs and not ours & theirs:
-            why = f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
+        if kinds.per_person(story.kind, development.kind) and (other := _someone_else(story, development)):
+            why = other
         elif gap >= APART and not same:
             why = f"kind {story.kind!r} goes with {development.kind!r} only on the same day"
         else:
@@ -328,9 +283,9 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
         if _recent(story, development):
             return (
                 True,
-                f"names {', '.join(sorted(shared)[:3])} like a development of the last day and a half",
+                f"names {', '.join(sorted(shared)[:3])} like a development of the last 36 hours",
             )
-        why = f"names {', '.join(sorted(shared)[:3])} too, but more than a day after its latest story"
+        why = f"names {', '.join(sorted(shared)[:3])} too, but more than 36 hours after its latest story"
     elif told:
         why = f"kind {story.kind!r} does not join kind {development.kind!r}"
     else:
@@ -342,6 +297,18 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
     return (True, copy) if copy else (False, why)
 
 
+def _someone_else(story: Features, development: Development) -> str:
+    """Why `story` is about other people than the development, or '': names in its lede,
+    none in common, unless it is about one of the development's witnesses (a party's day
+    on the stand, whose ledes name whichever lawyer questioned them)."""
+    if story.witness in development.witnesses:
+        return ""
+    ours, theirs = story.names, development.names
+    if ours and theirs and not ours & theirs:
+        return f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
+    return ""
+
+
 def _first_hours(story: Features, development: Development, kinds: KindFinder) -> bool:
     """Whether `story` came in the development's first hours of coverage: within APART of its
     first story, or of its latest while that is within FOLLOW_UP of the first (a burst that
@@ -351,7 +318,8 @@ def _first_hours(story: Features, development: Development, kinds: KindFinder) -
     if gap < APART:
         return True
     later = gap <= FOLLOW_UP and abs(story.published - development.latest) < APART
-    return later and not (kinds.per_person(development.kind) and not story.names & development.names)
+    same_people = story.names & development.names or story.witness in development.witnesses
+    return later and not (kinds.per_person(development.kind) and not same_people)
 
 
 def _weaker(story: Features, development: Development, kinds: KindFinder) -> str:

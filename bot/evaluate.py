@@ -114,7 +114,7 @@ def _cluster(
         title, text = _title(item), item.get("description", "")
         kind = kinds.kind(title, text)
         story = cluster.features(
-            Story(n, title, "", text, "", published, "", item.get("lang", ""), kind), kinds.common
+            Story(n, title, "", text, "", published, "", item.get("lang", ""), kind), kinds
         )
         assignment = cluster.assign(story, developments, kinds)
         why[item["id"]] = assignment.reason

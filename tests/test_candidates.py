@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cluster
+from bot import cluster, evidence
 from bot.app import App
 from bot.config import Developments, EventKind, load_config
 from bot.delivery import ConsoleDeliverer
@@ -108,7 +108,7 @@ def test_a_rolled_back_poll_leaves_no_development_behind_in_memory(tmp_path: Pat
     third = cluster.features(Story(0, "Jury sides with OpenAI", "", "", "", NOW, "", "", "verdict"))
     assert pipeline._open is not None
     [kept] = pipeline._open.around(third)
-    assert kept.id == 1 and kept.members[0].title_words == cluster.words(
+    assert kept.id == 1 and kept.members[0].title_words == evidence.words(
         "Jury finds for OpenAI in Musk lawsuit"
     )
     asyncio.run(fetcher.aclose())

@@ -12,15 +12,16 @@ from bot.cluster import (
     common_names,
     features,
     joined,
-    names,
     near_duplicate,
-    words,
 )
 from bot.config import Developments, EventKind, load_config
+from bot.evidence import names, witness, words
+from bot.match import TermSet
 from bot.models import Story
 from tests.conftest import ROOT
 
 T0 = datetime(2025, 2, 10, 18, 0, tzinfo=UTC)
+COMMON = common_names({"musk": ("musk", "musks"), "openai_side": ("openai", "altman", "brockman")})
 KINDS = KindFinder(
     Developments(
         window=timedelta(days=3),
@@ -31,7 +32,8 @@ KINDS = KindFinder(
             EventKind("testimony", ("testif*",), timedelta(days=1), per_person=True),
             EventKind("filing", ("sue", "sues", "lawsuit", "klagt"), timedelta(days=3), weak=True),
         ),
-    )
+    ),
+    COMMON,
 )
 
 
@@ -147,12 +149,9 @@ def test_words_fold_and_drop_function_words() -> None:
     }
 
 
-COMMON = common_names({"musk": ("musk",), "openai_side": ("openai", "altman", "brockman")})
-
-
 def named(sid: int, title: str, lede: str, hours: float, lang: str = "en") -> Features:
     kind = KINDS.kind(title, lede)
-    return features(Story(sid, title, "", lede, "", T0 + timedelta(hours=hours), "", lang, kind), COMMON)
+    return features(Story(sid, title, "", lede, "", T0 + timedelta(hours=hours), "", lang, kind), KINDS)
 
 
 def test_names_come_from_inside_sentences_without_the_topic_s_own_parties() -> None:
@@ -187,6 +186,29 @@ def test_the_morning_after_a_witness_day_needs_the_witness_named() -> None:
     )
     named_again = named(5, "What the jury heard", "The court heard Satya Nadella again.", 20)
     assert assign(named_again, [day], KINDS).development == 1
+
+
+def test_the_witness_stands_before_the_testimony_term() -> None:
+    """A party testifies too: the witness is one of the parties or the lede's names, right
+    before the term; a verb there tells nobody's."""
+    terms = TermSet.build(("testif*", "testimon*", "on the stand", "zeugenaussage*"))
+    people = COMMON | {"nadella"}
+    assert witness("elon musk's testimony turned to money", terms, people) == "musk"
+    assert witness("satya nadella to testify in musk trial", terms, people) == "nadella"
+    assert witness("musks zeugenaussage", terms, people) == "musk"
+    assert witness("sam altman was winning on the stand", terms, people) == ""
+    assert witness("no term here at all", terms, people) == ""
+
+
+def test_one_witness_s_day_stays_whole_whoever_its_ledes_name() -> None:
+    """Musk's day on the stand: one lede names his lawyer, another the judge; both are
+    about Musk, so the names do not split it."""
+    first = named(1, "Elon Musk testifies in OpenAI trial", "He was questioned by Marc Toberoff.", 0)
+    other = named(2, "Musk testifies for a second hour", "It was stopped by Judge Gonzalez.", 3)
+    assert first.witness == other.witness == "musk"
+    assert assign(other, [dev(1, first)], KINDS).development == 1
+    zilis = named(3, "Shivon Zilis testifies in OpenAI trial", "It was stopped by Judge Gonzalez.", 3)
+    assert assign(zilis, [dev(1, first)], KINDS).development is None  # no witness, other names
 
 
 def test_a_kind_that_happens_once_joins_whoever_its_ledes_name() -> None:
@@ -276,7 +298,7 @@ def test_a_verdict_day_in_many_words_and_languages_is_one_development_with_the_s
     developments: list[Development] = []
     for sid, (title, lang) in enumerate(day):
         when = T0 + timedelta(hours=sid)
-        story = features(Story(sid, title, "", "", "", when, "", lang, kinds.kind(title, "")), kinds.common)
+        story = features(Story(sid, title, "", "", "", when, "", lang, kinds.kind(title, "")), kinds)
         found = assign(story, developments, kinds).development
         if found is None:
             developments.append(Development(len(developments), when, story.kind, (story,)))

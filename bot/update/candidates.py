@@ -42,7 +42,7 @@ class OpenDevelopments:
         stale = [c.id for c in found if self._stamp(c.id) != c.latest_story]
         if stale:
             for view in self.store.candidate_views(stale, MEMBERS):
-                self._keep(cluster.development(view, self.kinds.common))
+                self._keep(cluster.development(view, self.kinds))
         for c in found:
             self._kept[c.id] = (c.latest_story, self._kept[c.id][1])
             self._kept.move_to_end(c.id)
