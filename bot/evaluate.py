@@ -103,9 +103,8 @@ def _noon(item: dict[str, Any]) -> datetime:
 def _cluster(
     on: list[dict[str, Any]], kinds: KindFinder, when: dict[str, datetime]
 ) -> tuple[list[cluster.Development], dict[str, int], dict[str, str]]:
-    """The items clustered online in publication order (`when`): the developments, where
-    each item went, and why."""
-    on = sorted(on, key=lambda i: (when[i["id"]], i["id"]))
+    """The items, in publication order (`when`), clustered online: the developments (story
+    ids index `on`), where each item went, and why."""
     developments: list[cluster.Development] = []
     placed: dict[str, int] = {}
     why: dict[str, str] = {}  # each item's placement, with its evidence and runner-up
@@ -153,7 +152,8 @@ def spread_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
             i["id"]: _noon(i) + timedelta(hours=rng.uniform(-SPREAD, SPREAD))
             for i in sorted(on, key=lambda i: i["id"])
         }
-        _pairs(on, _cluster(on, kinds, when)[1], tally)
+        in_order = sorted(on, key=lambda i: (when[i["id"]], i["id"]))
+        _pairs(in_order, _cluster(in_order, kinds, when)[1], tally)
     return [f"times spread ±{SPREAD}h within each day, {DRAWS} draws pooled:", tally.line("spread")]
 
 
