@@ -88,7 +88,7 @@ class App:
             log.info("polling.allow_private, concurrency or per_host changed: a new HTTP client takes over")
         self.config = config
         self.rules = Rules.from_topic(config.topic)
-        self.kinds = cluster.KindFinder(config.topic.developments, cluster.common_names(config.topic.require))
+        self.kinds = cluster.KindFinder.for_topic(config.topic)
         self.freshness = Freshness(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
         pace = config.discord
         self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))

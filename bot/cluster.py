@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.config import Developments
+from bot.config import Developments, Topic
 from bot.evidence import NOUNS_CAPITALISED, names, witness, words
 from bot.match import TermSet
 from bot.models import DevelopmentView, Entry, Story
@@ -123,6 +123,11 @@ class KindFinder:
         self._weak = frozenset(kind.name for kind in developments.events if kind.weak)
         self._per_person = frozenset(kind.name for kind in developments.events if kind.per_person)
         self._people_terms = {name: terms for name, terms in self._kinds if name in self._per_person}
+
+    @classmethod
+    def for_topic(cls, topic: Topic) -> KindFinder:
+        """The topic's kinds, with its parties' names as the names every story carries."""
+        return cls(topic.developments, common_names(topic.require))
 
     def kind(self, title: str, text: str) -> str:
         """The first kind whose terms occur in the headline, else in the text, else ''."""

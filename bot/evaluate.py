@@ -144,7 +144,7 @@ def spread_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     draws, pooled): what the numbers are worth when items of a day are not all published at
     one instant, as in real feeds; a rule fitted to noon-aligned dates shows here."""
     on = [i for i in items if i["label"] == "on" and i.get("events")]
-    kinds = KindFinder(topic.developments, cluster.common_names(topic.require))
+    kinds = KindFinder.for_topic(topic)
     tally = Tally()
     for draw in range(DRAWS):
         rng = random.Random(draw)
@@ -162,7 +162,7 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     on = sorted(
         (i for i in items if i["label"] == "on" and i.get("events")), key=lambda i: (i["date"], i["id"])
     )
-    kinds = KindFinder(topic.developments, cluster.common_names(topic.require))
+    kinds = KindFinder.for_topic(topic)
     developments, placed, why = _cluster(on, kinds, {i["id"]: _noon(i) for i in on})
     tally = Tally()
     reported = {i["id"]: i["events"] for i in on}

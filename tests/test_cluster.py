@@ -285,7 +285,7 @@ def test_a_verdict_day_in_many_words_and_languages_is_one_development_with_the_s
     """The day of a major ruling: "rejects", "dismissed", "loses", "vows to appeal", "statute
     of limitations", in three languages, over an afternoon: one development, not six."""
     topic = load_config(ROOT / "feeds.yaml").topic
-    kinds = KindFinder(topic.developments, common_names(topic.require))
+    kinds = KindFinder.for_topic(topic)
     day = [
         ("Musk vows to appeal after losing his case against OpenAI", "en"),
         ("Jury rejects Elon Musk's claims against OpenAI and Sam Altman", "en"),
