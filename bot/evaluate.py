@@ -96,6 +96,11 @@ SPREAD = 3  # hours either side of noon that `spread_report` moves each item by
 DRAWS = 20  # seeded draws it pools
 
 
+def _reporting(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The on-topic items labelled with the development(s) they report: what pairs score."""
+    return [i for i in items if i["label"] == "on" and i.get("events")]
+
+
 def _noon(item: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
 
@@ -143,7 +148,7 @@ def spread_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     """Pairs scored with each item moved up to SPREAD hours from noon of its day (DRAWS seeded
     draws, pooled): what the numbers are worth when items of a day are not all published at
     one instant, as in real feeds; a rule fitted to noon-aligned dates shows here."""
-    on = [i for i in items if i["label"] == "on" and i.get("events")]
+    on = _reporting(items)
     kinds = KindFinder.for_topic(topic)
     tally = Tally()
     for draw in range(DRAWS):
@@ -159,9 +164,7 @@ def spread_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
 
 def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     """Pairwise precision and recall of "same development" over on items, clustered in date order."""
-    on = sorted(
-        (i for i in items if i["label"] == "on" and i.get("events")), key=lambda i: (i["date"], i["id"])
-    )
+    on = sorted(_reporting(items), key=lambda i: (i["date"], i["id"]))
     kinds = KindFinder.for_topic(topic)
     developments, placed, why = _cluster(on, kinds, {i["id"]: _noon(i) for i in on})
     tally = Tally()
