@@ -1,6 +1,6 @@
 """followup-bot: follows one developing news story across feeds and posts it to Discord.
 
-- Pure stages, flat: text, urls, parse, match, dedup, cluster (with evidence), policy,
+- Pure stages, flat: text, urls, parse, match, dedup, cluster (with evidence, kinds), policy,
   feedhealth, summarize, models, errors. They import only each other, `bot.config` and libraries.
 - Packages, where a concern needs several files: `config`, `store`, `update`,
   `delivery`, `cli` (each says in its docstring what it holds and may import).

@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
-from bot import cluster
 from bot.config import Config, Env, Polling
 from bot.dedup import Freshness
 from bot.delivery import Deliverer, DrainReport, drain, make_deliverer
 from bot.delivery.pacing import Limit, Pacer
 from bot.digest import Digester
 from bot.fetch import Fetcher
+from bot.kinds import KindFinder
 from bot.locks import DeliveryLock
 from bot.match import Rules
 from bot.store import Store
@@ -88,7 +88,7 @@ class App:
             log.info("polling.allow_private, concurrency or per_host changed: a new HTTP client takes over")
         self.config = config
         self.rules = Rules.from_topic(config.topic)
-        self.kinds = cluster.KindFinder.for_topic(config.topic)
+        self.kinds = KindFinder.for_topic(config.topic)
         self.freshness = Freshness(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
         pace = config.discord
         self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))

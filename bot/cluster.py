@@ -7,16 +7,22 @@ development, or none. A story joins a development only when it was published wit
 kind's `window` of the development's *first* story (the anchor does not move, so a week of
 daily coverage cannot chain into one development), and
 
-- both kinds tell what happened and are the same, or go together on the day (one of the
-  development's kinds `absorbs` the story's or the other way round: a verdict, the
-  dismissal and the vow to appeal), unless a kind is `per_person` (testimony recurs with
-  every witness) and each names people, none in common; or
+- both kinds tell what happened and are the same, or go together (one of the development's
+  kinds `absorbs` the story's or the other way round: a verdict, the dismissal and the vow
+  to appeal) on the day, or about the development's people within 36 hours of its latest
+  story (always so when a kind is `per_person`: testimony recurs with every witness); and
+  a story of a `per_person` kind names none but other people than the development, and a
+  day or more after its first story names one of its people; or
 - a kind tells nothing (unknown, or `weak`: "lawsuit" is in nearly every story) and the
   story names one of the development's people within 36 hours of its latest story, or came
   in its first hours of coverage (12 hours from its first story, or from its latest while
   that is within 36 hours of the first, but then naming one of its people if its kind is
-  `per_person`) with no other numbers in its headline; or
+  `per_person`) with no other numbers in its headline and not about other people than a
+  `per_person` development; or
 - its headline is near-identical to a member's in the same language (wire copies).
+
+Of the developments a story may join, the closest in time wins, except that one it joins
+by time alone loses to one that names its people.
 
 A development's kind is its first story's, or, when that one told nothing, the kind of the
 first story that tells what happened (`joined`).
@@ -24,8 +30,12 @@ first story that tells what happened (`joined`).
 Names are capitalised words inside a lede's sentences, in any language but those that
 capitalise every noun (German); not the topic's own parties (its `require` terms: Musk,
 OpenAI, Altman) nor their first names, not weekdays and months (see `bot.evidence`). A
-story of a `per_person` kind about the same witness as the development (a party too:
-"Musk testifies") is never kept apart by the other names its lede carries.
+story and a development name the same person when a name of one's ledes is a name of the
+other's or a word of its headlines (headlines capitalise anything, or nothing). A
+development's people are its names and its witnesses: whom its `per_person` stories are
+about ("Brockman testifies"; a party too), so a story naming others and never its witness
+is about someone else; a story about one of its witnesses is never kept apart by the other
+names its lede carries.
 """
 
 from __future__ import annotations
@@ -38,15 +48,13 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.config import Developments, Topic
-from bot.evidence import NOUNS_CAPITALISED, names, witness, words
-from bot.match import TermSet
+from bot.evidence import NOUNS_CAPITALISED, names, words
+from bot.kinds import LEDE, KindFinder
 from bot.models import DevelopmentView, Entry, Story
-from bot.text import fold, primary_language
+from bot.text import primary_language
 
 log = logging.getLogger(__name__)
 
-LEDE = 400  # characters of a story's text where its witness is looked for
 MAX_NAMES = 8  # names of a lede that clustering looks developments up by
 APART = timedelta(hours=12)  # stories this far apart need their people in common
 # How long after a development's latest story its names link a story to it: the next day,
@@ -67,6 +75,7 @@ class Features:
     numbers: frozenset[str] = frozenset()  # the headline's numbers: "day 1" is not "day 4"
     title_key: str = ""  # the headline's words, sorted: what near-copies are compared by
     witness: str = ""  # whom a story of a `per_person` kind is about ("Brockman testifies")
+    parties: frozenset[str] = frozenset()  # the topic's parties its headline or lede mentions
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,11 @@ class Development:
     def names(self) -> frozenset[str]:
         """Every name its stories' ledes carry."""
         return frozenset().union(*(m.names for m in self.members))
+
+    @functools.cached_property
+    def headline_words(self) -> frozenset[str]:
+        """Every word its stories' headlines carry (headlines capitalise anything, or nothing)."""
+        return frozenset().union(*(m.title_words for m in self.members))
 
     @functools.cached_property
     def witnesses(self) -> frozenset[str]:
@@ -108,77 +122,8 @@ class Assignment:
     reason: str
 
 
+BY_TIME = "in its first hours of coverage"  # how a join on time alone begins its reason
 NEAR_DUPLICATE = 0.85  # headline similarity (0-1) of two copies of one wire story
-
-
-class KindFinder:
-    """The topic's event kinds, in priority order, compiled once."""
-
-    def __init__(self, developments: Developments, common: frozenset[str] = frozenset()) -> None:
-        self.common = common  # names every story of the topic carries: no evidence
-        self._kinds = [(kind.name, TermSet.build(kind.terms)) for kind in developments.events]
-        self._windows = {kind.name: kind.window for kind in developments.events}
-        self._default = developments.window
-        self._absorbs = {kind.name: kind.absorbs for kind in developments.events}
-        self._weak = frozenset(kind.name for kind in developments.events if kind.weak)
-        self._per_person = frozenset(kind.name for kind in developments.events if kind.per_person)
-        self._people_terms = {name: terms for name, terms in self._kinds if name in self._per_person}
-
-    @classmethod
-    def for_topic(cls, topic: Topic) -> KindFinder:
-        """The topic's kinds, with its parties' names as the names every story carries."""
-        return cls(topic.developments, common_names(topic.require))
-
-    def kind(self, title: str, text: str) -> str:
-        """The first kind whose terms occur in the headline, else in the text, else ''."""
-        for part in (fold(title), fold(text)):
-            for name, terms in self._kinds:
-                if part and terms.find(part):
-                    return name
-        return ""
-
-    @property
-    def span(self) -> timedelta:
-        """The longest window: how far around a story to look for its development."""
-        return max([self._default, *self._windows.values()])
-
-    def window(self, kind: str) -> timedelta:
-        return self._windows.get(kind, self._default)
-
-    def telling(self, kind: str) -> str:
-        """`kind` if it says what happened; '' for a weak kind (its terms, "lawsuit", "sues",
-        only say that a story is about the suit) and for none."""
-        return "" if kind in self._weak else kind
-
-    def per_person(self, *kinds: str) -> bool:
-        """Whether one of `kinds` recurs with other people (each witness's testimony): its
-        stories naming people, none in common, report two developments."""
-        return any(kind in self._per_person for kind in kinds)
-
-    def witness(self, kind: str, title: str, text: str, people: frozenset[str]) -> str:
-        """Whom a story of a `per_person` kind is about: one of `people` (the parties and the
-        names its lede carries) right before the kind's term in its headline, else its lede."""
-        terms = self._people_terms.get(kind)
-        if terms is None:
-            return ""
-        return witness(fold(title), terms, people) or witness(fold(text[:LEDE]), terms, people)
-
-    def joinable(self, story_kind: str) -> tuple[str, ...]:
-        """The kinds of development a story of `story_kind` may join by kind (none when
-        its kind tells nothing: such a story joins by time, names or a copied headline)."""
-        if not self.telling(story_kind):
-            return ()
-        return tuple(name for name, _ in self._kinds if self.telling(name) and self.joins(story_kind, name))
-
-    def joins(self, story_kind: str, development_kind: str) -> bool:
-        """A story of `story_kind` may join a development of `development_kind`: the same
-        kind, or kinds that go together (one `absorbs` the other, either way round)."""
-        return story_kind == development_kind or self.together(story_kind, development_kind)
-
-    def together(self, one: str, other: str) -> bool:
-        """Different kinds of one event on its day (a verdict, the dismissal that follows it
-        and the vow to appeal): one of them `absorbs` the other."""
-        return one in self._absorbs.get(other, ()) or other in self._absorbs.get(one, ())
 
 
 def features(story: Story, kinds: KindFinder | None = None) -> Features:
@@ -189,6 +134,7 @@ def features(story: Story, kinds: KindFinder | None = None) -> Features:
     language = primary_language(story.language or "")
     text = story.summary or story.content
     named = frozenset() if language in NOUNS_CAPITALISED else names(text, common)
+    parties = common & (title | words(text[:LEDE]))
     return Features(
         story_id=story.id,
         published=story.published,
@@ -199,6 +145,7 @@ def features(story: Story, kinds: KindFinder | None = None) -> Features:
         numbers=frozenset(w for w in title if w[0].isdigit()),
         title_key=" ".join(sorted(title)),
         witness=kinds.witness(story.kind, story.title, text, common | named) if kinds else "",
+        parties=parties,
     )
 
 
@@ -237,13 +184,6 @@ def joined(development: Development, story: Features, cap: int, kinds: KindFinde
     return replace(development, kind=kind, members=(first, *[*rest, story][-cap:]))
 
 
-def common_names(require: dict[str, tuple[str, ...]]) -> frozenset[str]:
-    """The names every relevant story carries: the topic's `require` terms, folded."""
-    return frozenset(
-        fold(term).rstrip("*").split()[0] for terms in require.values() for term in terms if term.strip()
-    )
-
-
 def near_duplicate(story: Features, development: Development) -> str:
     """Why `story` is a copy of one of the development's stories in its language, or '': their
     headlines' content words alike (rapidfuzz, in any order), both of four words or more, and
@@ -274,17 +214,22 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
             False,
             f"{_hours(gap)} after its first story, outside the {development.kind or 'default'!r} window",
         )
-    ours, theirs = story.names, development.names
     told = kinds.telling(story.kind) and kinds.telling(development.kind)  # both kinds say what happened
     same = story.kind == development.kind
     if told and (same or any(kinds.together(story.kind, m.kind) for m in development.members)):
         if kinds.per_person(story.kind, development.kind) and (other := _someone_else(story, development)):
             why = other
-        elif gap >= APART and not same:
-            why = f"kind {story.kind!r} goes with {development.kind!r} only on the same day"
+        elif kinds.per_person(development.kind) and gap >= APART and not _same_people(story, development):
+            why = f"names none of the {development.kind!r} development's people a day on"
+        elif (
+            not same
+            and (gap >= APART or kinds.per_person(story.kind, development.kind))
+            and not (_shared(story, development) and _recent(story, development))
+        ):
+            why = f"kind {story.kind!r} goes with {development.kind!r} on its day, or about its people"
         else:
             return True, f"{story.kind!r} story within the {development.kind!r} development's window"
-    elif not told and (shared := ours & theirs):
+    elif not told and (shared := _shared(story, development)):
         if _recent(story, development):
             return (
                 True,
@@ -295,9 +240,14 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
         why = f"kind {story.kind!r} does not join kind {development.kind!r}"
     else:
         why = f"{_weaker(story, development, kinds)} tells nothing and no name in common"
-    if not told and _first_hours(story, development, kinds) and not _counts_differ(story, development):
+    if (
+        not told
+        and _first_hours(story, development, kinds)
+        and not _counts_differ(story, development)
+        and not (kinds.per_person(development.kind) and _someone_else(story, development))
+    ):
         weaker = _weaker(story, development, kinds)
-        return True, f"in its first hours of coverage, and {weaker} tells nothing"
+        return True, f"{BY_TIME}, and {weaker} tells nothing"
     copy = near_duplicate(story, development)
     return (True, copy) if copy else (False, why)
 
@@ -305,13 +255,30 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
 def _someone_else(story: Features, development: Development) -> str:
     """Why `story` is about other people than the development, or '': names in its lede,
     none in common, unless it is about one of the development's witnesses (a party's day
-    on the stand, whose ledes name whichever lawyer questioned them)."""
+    on the stand, whose ledes name whichever lawyer questioned them). A party the
+    development is about counts among its names: a story naming others and never that
+    party reports someone else's day."""
     if story.witness in development.witnesses:
         return ""
-    ours, theirs = story.names, development.names
-    if ours and theirs and not ours & theirs:
+    ours = story.names | {story.witness} - {""}
+    theirs = development.names | development.witnesses
+    if ours and theirs and not _shared(story, development):
         return f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
     return ""
+
+
+def _shared(story: Features, development: Development) -> frozenset[str]:
+    """The people `story` and `development` both name: a name of one's ledes (or a party one
+    is about) that the other's ledes name or headlines carry, whatever their capitals."""
+    theirs = development.names | development.witnesses
+    return (story.names & (theirs | development.headline_words)) | (
+        (story.title_words | story.parties) & theirs
+    )
+
+
+def _same_people(story: Features, development: Development) -> bool:
+    """Whether `story` names one of the development's people or is about its witness."""
+    return bool(_shared(story, development)) or story.witness in development.witnesses
 
 
 def _first_hours(story: Features, development: Development, kinds: KindFinder) -> bool:
@@ -323,8 +290,7 @@ def _first_hours(story: Features, development: Development, kinds: KindFinder) -
     if gap < APART:
         return True
     later = gap <= FOLLOW_UP and abs(story.published - development.latest) < APART
-    same_people = story.names & development.names or story.witness in development.witnesses
-    return later and not (kinds.per_person(development.kind) and not same_people)
+    return later and not (kinds.per_person(development.kind) and not _same_people(story, development))
 
 
 def _weaker(story: Features, development: Development, kinds: KindFinder) -> str:
@@ -346,9 +312,11 @@ def _hours(gap: timedelta) -> str:
 
 
 def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder) -> Assignment:
-    """The development `story` belongs to, or None for a new one; ties go to the closest in
-    time. The reason names the runner-up too: the next closest development and why it lost.
-    Candidates are judged closest first, and only until the answer and its runner-up are known."""
+    """The development `story` belongs to, or None for a new one: the closest in time it may
+    join, unless it joins that one by time alone and another that names its people takes it
+    too. The reason names the runner-up: the next closest development and why it lost.
+    Candidates are judged closest first, and only until the answer and its runner-up are
+    known (and those naming its people, when the answer is by time alone)."""
     by_gap = sorted(candidates, key=lambda d: (abs(story.published - d.first_published), d.id))
     judged: list[tuple[Development, bool, str]] = []
     for development in by_gap:
@@ -356,6 +324,9 @@ def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder
         if len(judged) >= 2 and (judged[0][1] or judged[-1][1]):  # the answer and its runner-up
             break
     best = next((j for j in judged if j[1]), None)
+    if best is not None and best[2].startswith(BY_TIME):
+        judged += [(d, *_judge(story, d, kinds)) for d in by_gap[len(judged) :] if _shared(story, d)]
+        best = next((j for j in judged if j[1] and _shared(story, j[0])), best)
     others = [j for j in judged if j is not best]
     runner_up = ""
     if others:

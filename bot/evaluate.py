@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bot import cluster, evaluate_e2e
-from bot.cluster import KindFinder
 from bot.config import Topic, load_config
+from bot.kinds import KindFinder
 from bot.match import Rules, judge
 from bot.models import Story
 from bot.parse import BUILT_TITLE

@@ -15,6 +15,7 @@ from bot.app import App
 from bot.config import Developments, EventKind, load_config
 from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher
+from bot.kinds import KindFinder
 from bot.match import judge_entry
 from bot.models import Entry, ParsedFeed, Story
 from bot.store import Store, iso
@@ -23,7 +24,7 @@ from bot.update.candidates import MEMBERS, OpenDevelopments
 from tests.support.builders import NOW
 from tests.support.feeds import write_config
 
-KINDS = cluster.KindFinder(
+KINDS = KindFinder(
     Developments(
         window=timedelta(days=3),
         events=(

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.cluster import (
-    Development,
-    Features,
-    KindFinder,
-    assign,
-    common_names,
-    features,
-    joined,
-    near_duplicate,
-)
+from bot.cluster import Development, Features, assign, features, joined, near_duplicate
 from bot.config import Developments, EventKind, load_config
 from bot.evidence import names, witness, words
+from bot.kinds import KindFinder, common_names
 from bot.match import TermSet
 from bot.models import Story
 from tests.conftest import ROOT
@@ -30,6 +22,7 @@ KINDS = KindFinder(
             EventKind("withdrawal", ("withdraw*", "drops"), timedelta(days=3)),
             EventKind("bid", ("bid", "offer*", "offre*"), timedelta(days=3)),
             EventKind("testimony", ("testif*",), timedelta(days=1), per_person=True),
+            EventKind("deposition", ("depos*",), timedelta(days=3), absorbs=("testimony",)),
             EventKind("filing", ("sue", "sues", "lawsuit", "klagt"), timedelta(days=3), weak=True),
         ),
     ),
@@ -39,7 +32,7 @@ KINDS = KindFinder(
 
 def story(sid: int, title: str, hours: float = 0, lang: str = "en", text: str = "") -> Features:
     kind = KINDS.kind(title, text)
-    return features(Story(sid, title, "", text, "", T0 + timedelta(hours=hours), "", lang, kind))
+    return features(Story(sid, title, "", text, "", T0 + timedelta(hours=hours), "", lang, kind), KINDS)
 
 
 def dev(did: int, *members: Features) -> Development:
@@ -277,7 +270,7 @@ def test_a_verdict_the_dismissal_and_the_vow_to_appeal_on_one_day_are_one_develo
     assert assign(told(3, "Judge throws out Musk's case", 4), [day], kinds).development == 1
     assert assign(told(3, "Judge throws out Musk's case", 4), [appeal], kinds).development is None
     later = assign(told(4, "Judge throws out Musk's request for a new trial", 40), [day], kinds)
-    assert later.development is None and "only on the same day" in later.reason
+    assert later.development is None and "on its day" in later.reason
     assert kinds.joinable("ruling") == ("verdict", "ruling")  # what the store is asked for
 
 
@@ -305,3 +298,74 @@ def test_a_verdict_day_in_many_words_and_languages_is_one_development_with_the_s
         else:
             developments[found] = joined(developments[found], story, 24, kinds)
     assert len(developments) == 1, [(d.kind, [m.story_id for m in d.members]) for d in developments]
+
+
+def test_a_story_naming_others_and_never_the_development_s_witness_is_someone_else_s() -> None:
+    """Brockman's day on the stand (a party: no name of its ledes says so, its witness does):
+    a story of the same hours naming only another witness is not his, by time or by kind;
+    one naming his questioner and him is."""
+    brockman = named(1, "Greg Brockman testifies in Musk trial", "Brockman took the stand.", 0)
+    assert brockman.witness == "brockman" and brockman.names == frozenset()
+    day = dev(1, brockman)
+    expert = named(2, "AGI arms race fears in court", "The court heard Stuart Russell.", 2)
+    assert expert.kind == "" and assign(expert, [day], KINDS).development is None
+    testified = named(3, "Expert testifies on AGI race", "The court heard Stuart Russell.", 2)
+    assert assign(testified, [day], KINDS).development is None
+    questioned = named(4, "A long day in court", "Steven Molo questioned Brockman for hours.", 2)
+    assert assign(questioned, [day], KINDS).development == 1
+
+
+def test_a_name_of_one_lede_matches_a_word_of_the_other_s_headlines() -> None:
+    """Headlines capitalise anything or nothing: "stuart russell warns court" names Russell
+    for a story whose lede does."""
+    headline_only = dev(1, named(1, "stuart russell warns court of agi race", "", 0))
+    lede = named(2, "The expert's view", "The court heard Stuart Russell again.", 20)
+    found = assign(lede, [headline_only], KINDS)
+    assert found.development == 1 and "russell" in found.reason
+
+
+def test_a_witness_development_a_day_on_takes_only_stories_of_its_people() -> None:
+    """The next day's testimony naming no one may be the next witness's: it starts anew."""
+    nadella = dev(
+        1, named(1, "Nadella testifies in Musk's OpenAI trial", "The court heard Satya Nadella.", 0)
+    )
+    nameless = named(2, "Next witness testifies in Musk trial", "The court sat early.", 20)
+    found = assign(nameless, [nadella], KINDS)
+    assert found.development is None and "none of the 'testimony' development's people" in found.reason
+    again = named(3, "Next witness testifies in Musk trial", "Satya Nadella was back.", 20)
+    assert assign(again, [nadella], KINDS).development == 1
+
+
+def test_a_deposition_joins_testimony_about_the_same_person_only() -> None:
+    """A deposition shown at trial and the testimony it is: one development when about the
+    same person, also the next day; another witness's testimony the same day is not it."""
+    murati = dev(
+        1, named(1, "Mira Murati's deposition reveals doubts", "A video of Mira Murati was shown.", 0)
+    )
+    assert murati.kind == "deposition"
+    other = named(2, "Zilis testifies in Musk trial", "Shivon Zilis took the stand.", 2)
+    assert assign(other, [murati], KINDS).development is None
+    nameless = named(3, "A witness testifies in Musk trial", "A long day in court.", 2)
+    assert assign(nameless, [murati], KINDS).development is None
+    next_day = named(4, "Murati testifies under oath", "Mira Murati said she was misled.", 22)
+    assert assign(next_day, [murati], KINDS).development == 1
+
+
+def test_a_story_joining_by_time_alone_goes_to_the_development_naming_its_people() -> None:
+    """A headline naming yesterday's expert, on a day another witness opened: it fits today's
+    by time alone, yesterday's by its people; the people win."""
+    yesterday = dev(1, named(1, "Expert warns court", "The court heard Stuart Russell.", -20))
+    today = dev(2, named(2, "Brockman testifies in Musk trial", "Brockman took the stand.", 0))
+    follow_up = named(3, "openai trial agi race stuart russell", "", 2)
+    assert follow_up.kind == "" and follow_up.names == frozenset()
+    assert assign(follow_up, [today], KINDS).development == 2  # alone, by time
+    found = assign(follow_up, [yesterday, today], KINDS)
+    assert found.development == 1 and "russell" in found.reason
+
+
+def test_the_shipped_deposition_kind_is_not_french_for_filing() -> None:
+    """French "a déposé plainte" (filed a complaint) folds to "depose": not a deposition."""
+    kinds = KindFinder.for_topic(load_config(ROOT / "feeds.yaml").topic)
+    assert kinds.kind("Musk a déposé plainte contre OpenAI", "") != "deposition"
+    assert kinds.kind("Altman is fighting to depose Musk's wealth manager", "") == "deposition"
+    assert kinds.kind("Elon Musk deposes ex-OpenAI CTO Murati", "") == "deposition"

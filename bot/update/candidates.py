@@ -13,6 +13,7 @@ from collections import OrderedDict
 from datetime import datetime
 
 from bot import cluster
+from bot.kinds import KindFinder
 from bot.store import Near, Store
 from bot.update.decide import shift
 
@@ -23,7 +24,7 @@ KEPT = 5_000  # developments kept between stories, the ones near in time (about 
 class OpenDevelopments:
     """Candidates for clustering, read through the store and kept between stories."""
 
-    def __init__(self, store: Store, kinds: cluster.KindFinder) -> None:
+    def __init__(self, store: Store, kinds: KindFinder) -> None:
         self.store, self.kinds = store, kinds
         self._kept: OrderedDict[int, tuple[int, cluster.Development]] = OrderedDict()
 

@@ -22,6 +22,7 @@ from bot.config import FeedConfig
 from bot.dedup import Action, decide
 from bot.delivery import DrainReport
 from bot.errors import FeedError, ParseError
+from bot.kinds import KindFinder
 from bot.match import Rules, judge_entry
 from bot.models import Entry, FetchResult, ParsedFeed, Verdict
 from bot.parse import parse_feed
@@ -48,7 +49,7 @@ def parse_and_judge(
     language: str,
     now: datetime,
     rules: Rules,
-    kinds: cluster.KindFinder,
+    kinds: KindFinder,
 ) -> Judged:
     """Parse a feed body, judge every entry and sketch the relevant ones for clustering: the
     CPU-bound part of a poll, run in a worker."""
