@@ -363,9 +363,12 @@ def test_a_story_joining_by_time_alone_goes_to_the_development_naming_its_people
     assert found.development == 1 and "russell" in found.reason
 
 
-def test_the_shipped_deposition_kind_is_not_french_for_filing() -> None:
-    """French "a déposé plainte" (filed a complaint) folds to "depose": not a deposition."""
+def test_the_shipped_kinds_read_words_in_their_sense() -> None:
+    """French "a déposé plainte" (filed a complaint) folds to "depose": not a deposition; a
+    company's "internal deliberations" are not the jury's."""
     kinds = KindFinder.for_topic(load_config(ROOT / "feeds.yaml").topic)
     assert kinds.kind("Musk a déposé plainte contre OpenAI", "") != "deposition"
     assert kinds.kind("Altman is fighting to depose Musk's wealth manager", "") == "deposition"
     assert kinds.kind("Elon Musk deposes ex-OpenAI CTO Murati", "") == "deposition"
+    assert kinds.kind("Unsealed documents reveal internal deliberations", "") != "deliberation"
+    assert kinds.kind("Jurors deliberated for two hours in Musk v. OpenAI", "") == "deliberation"
