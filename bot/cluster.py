@@ -1,11 +1,11 @@
 """Developments: which stories report the same event, and which are a new one.
 
 Pure. A story's `Features` are its time, language, event kind (the first of the topic's
-`developments.events` kinds found in its headline, else in its text), headline words and
-the names its lede carries. `assign` puts a new story into the closest matching
-development, or none. A story joins a development only when it was published within the
-kind's `window` of the development's *first* story (the anchor does not move, so a week of
-daily coverage cannot chain into one development), and
+`developments.events` kinds found in its headline, else in its text, a `weak` one only when
+no other is found), headline words and the names its lede carries. `assign` puts a new
+story into the closest matching development, or none. A story joins a development only when
+it was published within the kind's `window` of the development's *first* story (the anchor
+does not move, so a week of daily coverage cannot chain into one development), and
 
 - both kinds tell what happened and are the same, or go together (one of the development's
   kinds `absorbs` the story's or the other way round: a verdict, the dismissal and the vow

@@ -35,12 +35,16 @@ class KindFinder:
         return cls(topic.developments, common_names(topic.require))
 
     def kind(self, title: str, text: str) -> str:
-        """The first kind whose terms occur in the headline, else in the text, else ''."""
+        """The first kind whose terms occur in the headline, else in the text, else ''; a
+        `weak` kind (it tells nothing) only when neither tells what happened."""
+        weak = ""
         for part in (fold(title), fold(text)):
             for name, terms in self._kinds:
                 if part and terms.find(part):
-                    return name
-        return ""
+                    if name not in self._weak:
+                        return name
+                    weak = weak or name
+        return weak
 
     @property
     def span(self) -> timedelta:

@@ -44,6 +44,9 @@ def test_kind_comes_from_the_headline_first_then_the_text_in_priority_order() ->
     assert KINDS.kind("Musk drops lawsuit against OpenAI", "") == "withdrawal"  # before filing
     assert KINDS.kind("Two hours in Oakland", "Musk offered $97.4 billion.") == "bid"
     assert KINDS.kind("Two hours in Oakland", "Nothing of note.") == ""
+    # "lawsuit" in the headline tells nothing; the text's testimony does
+    assert KINDS.kind("The latest in Musk's lawsuit", "Altman testified for hours.") == "testimony"
+    assert KINDS.kind("The latest in Musk's lawsuit", "Nothing of note.") == "filing"
 
 
 def test_same_kind_within_the_window_joins_across_languages() -> None:
