@@ -260,7 +260,7 @@ def _someone_else(story: Features, development: Development) -> str:
     party reports someone else's day."""
     if story.witness in development.witnesses:
         return ""
-    ours = story.names | {story.witness} - {""}
+    ours = story.names | ({story.witness} - {""})
     theirs = development.names | development.witnesses
     if ours and theirs and not _shared(story, development):
         return f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
