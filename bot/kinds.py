@@ -85,8 +85,9 @@ class KindFinder:
         return story_kind == development_kind or self.together(story_kind, development_kind)
 
     def together(self, one: str, other: str) -> bool:
-        """Different kinds of one event on its day (a verdict, the dismissal that follows it
-        and the vow to appeal): one of them `absorbs` the other."""
+        """Different kinds that may report one event (a verdict, the dismissal that follows it
+        and the vow to appeal; a deposition and the deponent's testimony): one of them
+        `absorbs` the other. `bot.cluster` says when they do (on the day, or about its people)."""
         return one in self._absorbs.get(other, ()) or other in self._absorbs.get(one, ())
 
 
