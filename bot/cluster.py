@@ -103,6 +103,11 @@ class Development:
         return frozenset(m.witness for m in self.members if m.witness)
 
     @functools.cached_property
+    def people(self) -> frozenset[str]:
+        """Whom it is about: the names its ledes carry and its witnesses."""
+        return self.names | self.witnesses
+
+    @functools.cached_property
     def latest(self) -> datetime:
         return max(m.published for m in self.members)
 
@@ -261,16 +266,15 @@ def _someone_else(story: Features, development: Development) -> str:
     if story.witness in development.witnesses:
         return ""
     ours = story.names | ({story.witness} - {""})
-    theirs = development.names | development.witnesses
-    if ours and theirs and not _shared(story, development):
-        return f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(theirs)[:3])}"
+    if ours and development.people and not _shared(story, development):
+        return f"names {', '.join(sorted(ours)[:3])}, it {', '.join(sorted(development.people)[:3])}"
     return ""
 
 
 def _shared(story: Features, development: Development) -> frozenset[str]:
     """The people `story` and `development` both name: a name of one's ledes (or a party one
     is about) that the other's ledes name or headlines carry, whatever their capitals."""
-    theirs = development.names | development.witnesses
+    theirs = development.people
     return (story.names & (theirs | development.headline_words)) | (
         (story.title_words | story.parties) & theirs
     )
