@@ -22,7 +22,10 @@ does not move, so a week of daily coverage cannot chain into one development), a
 - its headline is near-identical to a member's in the same language (wire copies).
 
 Of the developments a story may join, the closest in time wins, except that one it joins
-by time alone loses to one that names its people.
+by time alone loses to one that names its people, then to one it joins by kind or copied
+headline; of those it joins by time alone, the one with the most stories wins. A roundup
+(a kind marked `roundup`: a week in review, what to know) joins only by its people or a
+copied headline, and otherwise goes to no development: it reports no event of its own.
 
 A development's kind is its first story's, or, when that one told nothing, the kind of the
 first story that tells what happened (`joined`).
@@ -123,8 +126,12 @@ class Development:
 
 @dataclass(frozen=True)
 class Assignment:
+    """Where a story goes: a known development, a new one (None), or, for a roundup that
+    joins none, no development at all (`aside`: kept and explained, never posted)."""
+
     development: int | None
     reason: str
+    aside: bool = False
 
 
 BY_TIME = "in its first hours of coverage"  # how a join on time alone begins its reason
@@ -247,6 +254,7 @@ def _judge(story: Features, development: Development, kinds: KindFinder) -> tupl
         why = f"{_weaker(story, development, kinds)} tells nothing and no name in common"
     if (
         not told
+        and not kinds.roundup(story.kind)
         and _first_hours(story, development, kinds)
         and not _counts_differ(story, development)
         and not (kinds.per_person(development.kind) and _someone_else(story, development))
@@ -278,6 +286,27 @@ def _shared(story: Features, development: Development) -> frozenset[str]:
     return (story.names & (theirs | development.headline_words)) | (
         (story.title_words | story.parties) & theirs
     )
+
+
+def _beyond_time(
+    story: Features, judged: list[tuple[Development, bool, str]]
+) -> tuple[Development, bool, str]:
+    """Of the developments `story` may join (`judged` closest first, the closest by time
+    alone), the closest with more than time in common with it (its people first, then its
+    kind or a copied headline), else the one with the most stories: of two events of the
+    same hours, the bigger draws most of their coverage (the closest of equals)."""
+    joins = [j for j in judged if j[1]]
+    evidence = [j for j in joins if _shared(story, j[0])] or [
+        j for j in joins if not j[2].startswith(BY_TIME)
+    ]
+    return evidence[0] if evidence else max(joins, key=lambda j: len(j[0].members))
+
+
+def _evidence(story: Features, development: Development, kinds: KindFinder) -> bool:
+    """Whether `story` may have more than time in common with `development`: its people, or
+    the same kind of event when that kind tells what happened."""
+    same_kind = bool(kinds.telling(story.kind)) and story.kind == development.kind
+    return same_kind or bool(_shared(story, development))
 
 
 def _same_people(story: Features, development: Development) -> bool:
@@ -329,8 +358,12 @@ def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder
             break
     best = next((j for j in judged if j[1]), None)
     if best is not None and best[2].startswith(BY_TIME):
-        judged += [(d, *_judge(story, d, kinds)) for d in by_gap[len(judged) :] if _shared(story, d)]
-        best = next((j for j in judged if j[1] and _shared(story, j[0])), best)
+        judged += [
+            (d, *_judge(story, d, kinds))
+            for d in by_gap[len(judged) :]
+            if _evidence(story, d, kinds) or _first_hours(story, d, kinds)
+        ]
+        best = _beyond_time(story, judged)
     others = [j for j in judged if j is not best]
     runner_up = ""
     if others:
@@ -338,6 +371,9 @@ def assign(story: Features, candidates: Sequence[Development], kinds: KindFinder
         gap = abs(story.published - other.first_published)
         verdict = "also fits, but further in time" if joins and best else why
         runner_up = f"; runner-up: development {other.id} ({_hours(gap)} away): {verdict}"
+    if best is None and kinds.roundup(story.kind):
+        reason = "a roundup naming no open development's people: kept, in no development"
+        return Assignment(None, reason + runner_up, aside=True)
     if best is None:
         log.debug("story %d: new development (kind %r)", story.story_id, story.kind)
         return Assignment(None, f"new development, kind {story.kind or 'unknown'!r}{runner_up}")

@@ -27,6 +27,7 @@ class Action(StrEnum):
     OLD = "old"  # older than polling.max_age: stored, backfill can post it
     NEW = "new"  # a new story, posted now
     COVERAGE = "coverage"  # a new story of a known development (decided by cluster, not here)
+    ROUNDUP = "roundup"  # a look back over the case, in no development: kept, never posted
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ def _cluster(
         assignment = cluster.assign(story, developments, kinds)
         why[item["id"]] = assignment.reason
         found = assignment.development
+        if assignment.aside:
+            placed[item["id"]] = -1 - n  # in no development: a pair with nothing, a post of none
+            continue
         if found is None:
             found = len(developments)
             developments.append(cluster.Development(found, published, story.kind, (story,)))
@@ -175,12 +178,16 @@ def development_report(items: list[dict[str, Any]], topic: Topic) -> list[str]:
     holders: dict[str, set[int]] = defaultdict(set)  # event -> the developments holding its stories
     for item in on:
         for event in item["events"]:
-            holders[event].add(placed[item["id"]])
-    per_event = sum(len(h) for h in holders.values()) / (len(holders) or 1)
+            held = holders[event]  # an event only roundups report stays held by none
+            if placed[item["id"]] >= 0:
+                held.add(placed[item["id"]])
+    lost = sum(not h for h in holders.values())
+    per_event = sum(len(h) for h in holders.values()) / ((len(holders) - lost) or 1)
     lines = [
         "developments (pairwise, same development)",
         tally.line("pairs"),
-        f"{len(on)} stories in {len(developments)} developments; {len(holders)} labelled events;"
+        f"{len(on)} stories in {len(developments)} developments; {len(holders)} labelled events"
+        f"{f' ({lost} only in roundups, in no development)' if lost else ''};"
         f" {per_event:.2f} posts per development (1.00 is one post each; read it beside the pairs)",
     ]
     for dev in developments:

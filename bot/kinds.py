@@ -27,6 +27,7 @@ class KindFinder:
         self._absorbs = {kind.name: kind.absorbs for kind in developments.events}
         self._weak = frozenset(kind.name for kind in developments.events if kind.weak)
         self._per_person = frozenset(kind.name for kind in developments.events if kind.per_person)
+        self._roundup = frozenset(kind.name for kind in developments.events if kind.roundup)
         self._people_terms = {name: terms for name, terms in self._kinds if name in self._per_person}
 
     @classmethod
@@ -36,11 +37,12 @@ class KindFinder:
 
     def kind(self, title: str, text: str) -> str:
         """The first kind whose terms occur in the headline, else in the text, else ''; a
-        `weak` kind (it tells nothing) only when neither tells what happened."""
+        `weak` kind (it tells nothing) only when neither tells what happened; a `roundup`
+        only by the headline (a lede may look back on the way to its news)."""
         weak = ""
-        for part in (fold(title), fold(text)):
+        for part, headline in ((fold(title), True), (fold(text), False)):
             for name, terms in self._kinds:
-                if part and terms.find(part):
+                if (headline or name not in self._roundup) and part and terms.find(part):
                     if name not in self._weak:
                         return name
                     weak = weak or name
@@ -56,8 +58,14 @@ class KindFinder:
 
     def telling(self, kind: str) -> str:
         """`kind` if it says what happened; '' for a weak kind (its terms, "lawsuit", "sues",
-        only say that a story is about the suit) and for none."""
-        return "" if kind in self._weak else kind
+        only say that a story is about the suit), a roundup and none."""
+        return "" if kind in self._weak or kind in self._roundup else kind
+
+    def roundup(self, kind: str) -> bool:
+        """Whether a story of `kind` looks back over the case (a week in review, what to know)
+        rather than reporting an event: it joins a development only by its people or a copied
+        headline, and never starts one."""
+        return kind in self._roundup
 
     def per_person(self, *kinds: str) -> bool:
         """Whether one of `kinds` recurs with other people (each witness's testimony): its

@@ -49,6 +49,7 @@ def test_shipped_developments_config() -> None:
     assert {"filing", "withdrawal", "bid", "countersuit", "verdict", "testimony"} <= set(kinds)
     assert kinds["countersuit"].absorbs == ("filing",)
     assert kinds["testimony"].per_person and not kinds["withdrawal"].per_person
+    assert [name for name, kind in kinds.items() if kind.roundup] == ["roundup"]
 
 
 def test_defaults_and_per_feed_overrides() -> None:
@@ -118,6 +119,12 @@ def test_defaults_and_per_feed_overrides() -> None:
             {"events": {"bid": {"terms": ["bid"], "per_person": "often"}}},
             "topic.developments.events.bid.per_person",
             "true or false",
+        ),
+        (
+            "topic.developments",
+            {"events": {"recap": {"terms": ["recap"], "roundup": True, "weak": True}}},
+            "topic.developments.events.recap.roundup",
+            "a roundup reports no event",
         ),
         ("summaries.max_chars", 10, "summaries.max_chars", "whole number"),
         ("discord.avatar_url", "file:///x", "discord.avatar_url", "http(s) URL"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,3 +115,33 @@ def test_two_events_a_week_apart_with_similar_headlines_make_two_posts(
     assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
     assert [e["title"] for e in discord_api.embeds()] == [first.title, second.title]
     assert all(not m.edits for m in discord_api.messages)
+
+
+def test_a_roundup_joins_no_development_by_time_and_is_never_a_post_of_its_own(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    verdict = item("Jury finds OpenAI not liable in Elon Musk's lawsuit", "https://a.example/verdict", 3, "A")
+    roundup = item(
+        "Musk v. OpenAI trial, week two: what to know",
+        "https://b.example/roundup",
+        2,
+        "B",
+        "The trial of Elon Musk's lawsuit against OpenAI goes on.",
+    )
+    feed_server.routes["/f.xml"] = Route(rss([verdict, roundup]))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+
+    [message] = discord_api.messages  # the verdict; the roundup, of the same hours, joins nothing
+    assert message.payload["embeds"][0]["title"] == verdict.title
+    assert "fields" not in message.payload["embeds"][0]
+    with closing(sqlite3.connect(tmp_path / "bot.db")) as db:
+        [(entry, decision)] = db.execute("SELECT id, decision FROM entries WHERE url = ?", [roundup.link])
+    assert decision == "roundup"
+    shown = cli(tmp_path, "explain", "--entry", str(entry))
+    assert_clean(shown)
+    assert shown.stdout.startswith("in no development: a roundup")
+    placed = json.loads(cli(tmp_path, "explain", "--json", "--entry", str(entry)).stdout)["development"]
+    assert placed["id"] is None and placed["why"].startswith("a roundup")

@@ -73,8 +73,9 @@ def cmd_explain(args: argparse.Namespace, config: Config | None, env: Env, db: s
             raise BotError(f"no entry with id {args.entry} in {db}")
         title, body, stored = found
         if placed is not None and not args.json:
-            print(printable(f"development {placed[0]}: {placed[1] or 'placed before reasons were kept'}"))
-    development = {"id": placed[0], "why": placed[1]} if placed else None
+            where = "in no development" if placed[0] is None else f"development {placed[0]}"
+            print(printable(f"{where}: {placed[1] or 'placed before reasons were kept'}"))
+    development: dict[str, object] | None = {"id": placed[0], "why": placed[1]} if placed else None
     if not (title or body):
         raise ConfigError("explain", "TEXT", "give a headline, --text or --entry")
     if config is None:

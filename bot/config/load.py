@@ -64,21 +64,27 @@ def _developments(source: str, data: object) -> Developments:
 
 def _event_kind(source: str, events: Reader, name: str, window: timedelta) -> EventKind:
     """`kind: [terms]`, or `kind: {terms: [...], window: 1d, absorbs: [other kinds], weak: true,
-    per_person: true}`."""
+    per_person: true, roundup: true}`."""
     if isinstance(events.raw(name), Mapping):
         r = Reader(source, events.raw(name), events.key(name), keys_of(EventKind) - {"name"})
         absorbs = r.terms("absorbs")
         for i, other in enumerate(absorbs):
             if other not in events.data:
                 raise ConfigError(source, f"{r.key('absorbs')}[{i}]", f"no event kind named {other!r}")
-        return EventKind(
+        kind = EventKind(
             name,
             r.terms("terms", required=True),
             r.duration("window", window),
             absorbs,
             r.boolean("weak", False),
             r.boolean("per_person", False),
+            r.boolean("roundup", False),
         )
+        if kind.roundup and (kind.weak or kind.per_person or kind.absorbs):
+            raise ConfigError(
+                source, r.key("roundup"), "a roundup reports no event: no weak, per_person or absorbs"
+            )
+        return kind
     return EventKind(name, events.terms(name, required=True), window)
 
 

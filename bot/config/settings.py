@@ -32,6 +32,7 @@ class EventKind:
     absorbs: tuple[str, ...] = ()  # kinds whose stories may join a development of this kind
     weak: bool = False  # its terms say the story is about the suit, not what happened
     per_person: bool = False  # recurs with other people: stories naming no one in common stay apart
+    roundup: bool = False  # a look back over the case, told by its headline: never a development
 
 
 @dataclass(frozen=True)

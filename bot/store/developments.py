@@ -39,14 +39,16 @@ class DevelopmentsMixin(StoreBase):
         """A development's kind, once a story tells what happened (its first told nothing)."""
         self.db.execute("UPDATE developments SET kind = ? WHERE id = ?", [kind, development_id])
 
-    def placement(self, entry_id: int) -> tuple[int, str] | None:
-        """The development an entry's story is in, and why it was placed there."""
+    def placement(self, entry_id: int) -> tuple[int | None, str] | None:
+        """The development an entry's story is in (None: a roundup kept in none), and why."""
         row = self.db.execute(
             "SELECT s.development_id, s.placement FROM entries e JOIN stories s ON s.id = e.story_id"
-            " WHERE e.id = ? AND s.development_id IS NOT NULL",
+            " WHERE e.id = ? AND (s.development_id IS NOT NULL OR s.placement IS NOT NULL)",
             [entry_id],
         ).fetchone()
-        return (int(row[0]), row[1] or "") if row else None
+        if row is None:
+            return None
+        return (None if row[0] is None else int(row[0])), row[1] or ""
 
     def name_story(self, story_id: int, published: datetime, names: Iterable[str]) -> None:
         """Index the names a story's lede carries, so that `candidates` finds by name."""

@@ -229,16 +229,16 @@ class Pipeline:
             if decision.action is Action.UNCHANGED:
                 continue
             new += decision.action is not Action.UPDATED
-            action = decision.action
+            action: Action = decision.action
             if decision.creates_story:
                 hold = policy.hold_until(
                     now, posts, self.app.config.polling.max_posts_per_poll, feed.interval
                 )
                 sketch = sketch or cluster.sketch(entry, self.app.kinds)
-                story_id, joined, queued_now = self._develop(entry, key, sketch, decision.posts, now, hold)
-                action = Action.COVERAGE if joined else action
+                story_id, placed, queued_now = self._develop(entry, key, sketch, decision.posts, now, hold)
+                action = placed or action
                 queued += queued_now
-                posts += queued_now if not joined else 0
+                posts += queued_now if not placed else 0
             linked = story_id if verdict.relevant and action is not Action.UPDATED else None
             store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
         if baseline:
@@ -261,26 +261,28 @@ class Pipeline:
         fresh: bool,
         now: datetime,
         hold: datetime | None = None,
-    ) -> tuple[int, bool, int]:
+    ) -> tuple[int, Action | None, int]:
         """Store a new story and place it: in a new development (posted when `fresh`, not
-        before `hold` nor before the topic's settle time has passed), or in a known one
-        (whose posted message is edited when `fresh`). Returns the story id, whether it
-        joined a known development, and how many outbox rows it queued."""
+        before `hold` nor before the topic's settle time has passed), in a known one (whose
+        posted message is edited when `fresh`), or, a roundup joining none, in none. Returns
+        the story id, COVERAGE or ROUNDUP unless it started a development, and how many
+        outbox rows it queued."""
         store, kinds, kind = self.app.store, self.app.kinds, sketch.kind
         if self._open is None or self._open.kinds is not kinds or self._open.store is not store:
             self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
         assignment = cluster.assign(sketch, self._open.around(sketch), kinds)
         joined = assignment.development
-        story_id = store.create_story(
-            entry, key, kind, now, joined, assignment.reason if joined is not None else ""
-        )
+        kept = joined is not None or assignment.aside  # the reason is the story's, not a development's
+        story_id = store.create_story(entry, key, kind, now, joined, assignment.reason if kept else "")
         features = replace(sketch, story_id=story_id)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
+        if assignment.aside:
+            return story_id, Action.ROUNDUP, 0
         if joined is None:
             development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
             self._open.placed(features, development, entry.published, kind)
             hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
-            return story_id, False, int(fresh and store.enqueue_post(development, now, hold))
+            return story_id, None, int(fresh and store.enqueue_post(development, now, hold))
         self._open.placed(features, joined, entry.published, kind)
         edit = edits_post(store.post_message(joined), fresh)
-        return story_id, True, int(edit and store.enqueue_edit(joined, now))
+        return story_id, Action.COVERAGE, int(edit and store.enqueue_edit(joined, now))

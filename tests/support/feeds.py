@@ -26,6 +26,7 @@ topic:
     events:
       verdict: [verdict*, jury finds, jury sides]
       trial: [trial date, to a jury]
+      roundup: {roundup: true, terms: [week two, what to know]}
       filing: [lawsuit*, sue, sues, sued, klage*]
 """
 
