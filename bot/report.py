@@ -1,10 +1,13 @@
-"""What `status` and `health` say, from the store's report. Pure: so that an operator can
-answer "is it working, and if not, why?" from one screen."""
+"""What `status`, `health` and `feeds` say, from the store's report and feeds.yaml. Pure:
+so that an operator can answer "is it working, and if not, why?" from one screen."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from xml.sax.saxutils import escape, quoteattr
 
+from bot.config import FeedConfig
 from bot.store.records import FeedStatus, StatusReport
 
 
@@ -103,3 +106,20 @@ def liveness(report: StatusReport, now: datetime, max_age: timedelta) -> tuple[b
         return False, f"unhealthy: last completed poll {ago(last, now)} (limit {max_age})"
     halted = " (but delivery is halted: see `followup-bot status`)" if report.halted else ""
     return True, f"ok: last completed poll {ago(last, now)}{halted}"
+
+
+def opml(title: str, feeds: Sequence[FeedConfig]) -> str:
+    """The feed list as OPML 2.0, for any feed reader to import (`feeds --opml`)."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<opml version="2.0">',
+        f"  <head><title>{escape(title)}</title></head>",
+        "  <body>",
+    ]
+    for feed in feeds:
+        language = f" language={quoteattr(feed.language)}" if feed.language else ""
+        lines.append(
+            f'    <outline type="rss" text={quoteattr(feed.name)} title={quoteattr(feed.name)}'
+            f" xmlUrl={quoteattr(feed.url)}{language}/>"
+        )
+    return "\n".join([*lines, "  </body>", "</opml>"])

@@ -1,5 +1,5 @@
 """The `followup-bot` command line: check, poll, run, backfill, retry, stories, status,
-health, explain, summarize.
+feeds, health, explain, summarize.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
 2 for configuration problems, 1 for anything else. No traceback reaches the user.
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from bot import logs
 from bot.cli.act import cmd_backfill, cmd_check, cmd_poll, cmd_retry, cmd_run, cmd_summarize
 from bot.cli.parser import build_parser
-from bot.cli.read import cmd_explain, cmd_health, cmd_status, cmd_stories
+from bot.cli.read import cmd_explain, cmd_feeds, cmd_health, cmd_status, cmd_stories
 from bot.config import Config, Env, load_config, load_env
 from bot.errors import BotError, ConfigError
 
@@ -41,6 +41,7 @@ ACTING: dict[str, Command] = {
 READING: dict[str, ReadCommand] = {
     "stories": cmd_stories,
     "status": cmd_status,
+    "feeds": cmd_feeds,
     "health": cmd_health,
     "explain": cmd_explain,
 }
@@ -56,8 +57,9 @@ def _setup_logging(args: argparse.Namespace) -> None:
 def _dispatch(args: argparse.Namespace, config_path: str, db: str) -> int:
     if args.command in ACTING:
         return ACTING[args.command](args, load_config(config_path), load_env(), db)
-    # Reading the database needs no feeds.yaml; `explain TEXT` does need the rules.
+    # Reading the database needs no feeds.yaml; `explain TEXT` needs the rules, `feeds --opml` the feeds.
     needs_rules = args.command == "explain" and getattr(args, "entry", None) is None
+    needs_rules = needs_rules or getattr(args, "opml", False)
     try:
         config: Config | None = load_config(config_path)
     except ConfigError:

@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="how recent the last completed poll must be (default: 3 intervals, at least 15m)",
     )
 
+    fd = sub.add_parser("feeds", parents=[common], help="each feed's health, one line each")
+    fd.add_argument("--opml", action="store_true", help="print the feed list as OPML 2.0 instead")
+
     status = sub.add_parser("status", parents=[common], help="feeds' health and the delivery queue")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     return parser

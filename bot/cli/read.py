@@ -15,7 +15,7 @@ from bot.config import Config, Env
 from bot.errors import BotError, ConfigError
 from bot.match import Rules, judge
 from bot.models import Verdict
-from bot.report import default_max_age, liveness, status_lines
+from bot.report import default_max_age, feed_line, liveness, opml, status_lines
 from bot.store import Store, to_json
 from bot.text import printable
 
@@ -27,6 +27,19 @@ def cmd_status(args: argparse.Namespace, config: Config | None, env: Env, db: st
         print(json.dumps({"mode": env.mode, **to_json(report)}, indent=2, ensure_ascii=False))
         return 0
     print(printable("\n".join(status_lines(report, env.mode, datetime.now(UTC)))))
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
+    """Each feed's health from the database; or, with --opml, feeds.yaml's feed list."""
+    if args.opml:
+        assert config is not None  # main requires a valid feeds.yaml for --opml
+        print(opml(config.topic.name, config.feeds))
+        return 0
+    with closing(Store(db)) as store:
+        report = store.status()
+    now = datetime.now(UTC)
+    print(printable("\n".join(feed_line(feed, now) for feed in report.feeds)) or "no feeds polled yet")
     return 0
 
 

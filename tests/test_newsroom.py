@@ -1,0 +1,54 @@
+"""Following the story like a newsroom (issue 15): the feed list for other readers, pictures,
+posts that stay right, and pings for what matters; end to end through the CLI."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import FeedConfig
+from bot.report import opml
+from tests.support.feeds import rss, write_config
+from tests.support.feedserver import FeedServer, Route
+from tests.test_e2e import assert_clean, cli, on_topic
+
+
+def test_opml_carries_every_feed_whatever_its_name_holds() -> None:
+    pace = (timedelta(minutes=10), timedelta(seconds=30), 1_000_000)
+    feeds = [
+        FeedConfig("a&b <\"quoted\">", "https://example.org/rss?x=1&y=2", *pace, language="fr"),
+        FeedConfig("plain", "https://example.org/atom", *pace),
+    ]
+    root = ET.fromstring(opml("Musk & OpenAI", feeds))
+    assert root.get("version") == "2.0" and root.findtext("head/title") == "Musk & OpenAI"
+    outlines = root.findall("body/outline")
+    assert [(o.get("text"), o.get("xmlUrl"), o.get("language")) for o in outlines] == [
+        ('a&b <"quoted">', "https://example.org/rss?x=1&y=2", "fr"),
+        ("plain", "https://example.org/atom", None),
+    ]
+    assert all(o.get("type") == "rss" for o in outlines)
+
+
+def test_feeds_shows_each_feed_s_health_and_exports_the_list_as_opml(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/wire.xml"] = Route(rss([on_topic(1, 2, "https://a.example/1")]))
+    feed_server.routes["/broken.xml"] = Route(b"nope", status=500)
+    urls = {"wire": feed_server.url("/wire.xml"), "broken": feed_server.url("/broken.xml")}
+    write_config(tmp_path / "feeds.yaml", urls)
+    assert cli(tmp_path, "feeds").stdout.strip() == "no feeds polled yet"
+    cli(tmp_path, "poll")
+
+    health = cli(tmp_path, "feeds")
+    assert_clean(health)
+    lines = sorted(health.stdout.splitlines())
+    assert lines[0].startswith("broken: FAILING x1: ") and lines[1].startswith("wire: ok;")
+    exported = cli(tmp_path, "feeds", "--opml")
+    assert_clean(exported)
+    listed = ET.fromstring(exported.stdout).findall("body/outline")
+    assert {o.get("text"): o.get("xmlUrl") for o in listed} == urls
+    (tmp_path / "feeds.yaml").write_text("topic: [unclosed\n", encoding="utf-8")
+    broken = cli(tmp_path, "feeds", "--opml")
+    assert broken.returncode == 2 and broken.stderr.count("\n") == 1 and "invalid YAML" in broken.stderr
+    assert cli(tmp_path, "feeds").stdout.startswith("broken: FAILING")  # the database alone
