@@ -22,6 +22,7 @@ class Entry:
     outlet: str = ""
     language: str = ""
     canonical: str = ""  # the link's canonical form (`urls.canonical_url`), when parsing made it
+    image: str = ""  # the item's picture (media:thumbnail, media:content, an image enclosure): http(s)
 
     @property
     def text(self) -> str:
@@ -91,6 +92,7 @@ class Story:
     kind: str = ""
     content: str = ""  # the feed's full text, when it has one
     digest: str = ""  # the summary prepared for posting (article, LLM or extractive)
+    image: str = ""  # its picture, an http(s) URL: the post's thumbnail
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,4 @@ class Message:
     timestamp: datetime
     footer: str = ""
     fields: tuple[EmbedField, ...] = ()
+    thumbnail: str = ""  # an http(s) picture URL, shown beside the embed

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 50_000  # characters of content kept per entry; feeds sometimes embed whole books
 MAX_TITLE = 1_000
+MAX_URL = 2048  # characters of a picture's URL (Discord's limit for any URL in an embed)
 BUILT_TITLE = 120  # characters of a headline built from an untitled item's first sentence
 MAX_TTL = 7 * 24 * 60  # minutes; a larger RSS <ttl> is read as a week
 # No news item predates this; an earlier date (year 1, 999) is read as this one, so it is
@@ -113,6 +114,33 @@ def _entry(
         outlet=outlet[:200],
         language=language,
         canonical=canonical,
+        image=_image(raw),
+    )
+
+
+def _image(raw: Mapping[str, Any]) -> str:
+    """The item's picture: its media:thumbnail, else an image media:content, else an image
+    enclosure; only an absolute http(s) URL of sane length ('' otherwise)."""
+    found = [_text(m.get("url")) for m in raw.get("media_thumbnail") or [] if isinstance(m, Mapping)]
+    for media in raw.get("media_content") or []:
+        if isinstance(media, Mapping) and (media.get("medium") == "image" or _is_image(media)):
+            found.append(_text(media.get("url")))
+    for link in raw.get("links") or []:
+        if isinstance(link, Mapping) and link.get("rel") == "enclosure" and _is_image(link):
+            found.append(_text(link.get("href")))
+    return next((url for url in found if _web_url(url)), "")
+
+
+def _is_image(media: Mapping[str, Any]) -> bool:
+    return str(media.get("type", "")).lower().startswith("image/")
+
+
+def _web_url(url: str) -> bool:
+    """An absolute http(s) URL without white space or control characters, of sane length."""
+    return (
+        url.lower().startswith(("http://", "https://"))
+        and len(url) <= MAX_URL
+        and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
     )
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from bot.config import FeedConfig
 from bot.report import opml
+from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import rss, write_config
 from tests.support.feedserver import FeedServer, Route
-from tests.test_e2e import assert_clean, cli, on_topic
+from tests.test_e2e import NOW, assert_clean, cli, on_topic
 
 
 def test_opml_carries_every_feed_whatever_its_name_holds() -> None:
     pace = (timedelta(minutes=10), timedelta(seconds=30), 1_000_000)
     feeds = [
-        FeedConfig("a&b <\"quoted\">", "https://example.org/rss?x=1&y=2", *pace, language="fr"),
+        FeedConfig('a&b <"quoted">', "https://example.org/rss?x=1&y=2", *pace, language="fr"),
         FeedConfig("plain", "https://example.org/atom", *pace),
     ]
     root = ET.fromstring(opml("Musk & OpenAI", feeds))
@@ -52,3 +54,26 @@ def test_feeds_shows_each_feed_s_health_and_exports_the_list_as_opml(
     broken = cli(tmp_path, "feeds", "--opml")
     assert broken.returncode == 2 and broken.stderr.count("\n") == 1 and "invalid YAML" in broken.stderr
     assert cli(tmp_path, "feeds").stdout.startswith("broken: FAILING")  # the database alone
+
+
+def test_a_post_shows_its_story_s_picture_as_thumbnail(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    story = on_topic(1, 2, "https://a.example/1")
+    item = (
+        f"<item><title>{story.title}</title><link>{story.link}</link>"
+        f"<pubDate>{format_datetime(story.published or NOW)}</pubDate>"
+        f"<description>{story.description}</description>"
+        '<media:thumbnail url="https://img.example/jury.jpg" width="640" height="360"/></item>'
+    )
+    feed_server.routes["/f.xml"] = Route(
+        '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+        f"<channel><title>t</title>{item}</channel></rss>".encode()
+    )
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    [embed] = discord_api.embeds()
+    assert embed["title"] == story.title
+    assert embed["thumbnail"] == {"url": "https://img.example/jury.jpg"}

@@ -104,3 +104,30 @@ def test_an_untitled_item_of_one_sentence_keeps_its_text() -> None:
     ).encode()
     [entry] = parse_feed("f", body, now=NOW).entries
     assert (entry.title, entry.summary) == (lede, lede)
+
+
+def test_an_item_s_picture_is_its_thumbnail_image_content_or_image_enclosure_if_http() -> None:
+    items = (
+        '<item><title>a</title><link>https://a.example/1</link><media:thumbnail url="https://i.example/a.jpg"/>'
+        '<media:content url="https://i.example/other.jpg" medium="image"/></item>'
+        '<item><title>b</title><link>https://a.example/2</link><media:content url="https://i.example/v.mp4"'
+        ' type="video/mp4"/><media:content url="https://i.example/b.png" medium="image"/></item>'
+        "<item><title>c</title><link>https://a.example/3</link>"
+        '<enclosure url="https://i.example/c.jpg" type="image/jpeg" length="1"/></item>'
+        '<item><title>d</title><link>https://a.example/4</link><media:thumbnail url="javascript:alert(1)"/>'
+        '<enclosure url="data:image/png;base64,AAAA" type="image/png" length="1"/></item>'
+        "<item><title>e</title><link>https://a.example/5</link>"
+        '<enclosure url="https://a.example/pod.mp3" type="audio/mpeg" length="1"/></item>'
+    )
+    body = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+        f"<channel><title>t</title>{items}</channel></rss>"
+    ).encode()
+    parsed = parse_feed("f", body, now=NOW)
+    assert [e.image for e in parsed.entries] == [
+        "https://i.example/a.jpg",
+        "https://i.example/b.png",
+        "https://i.example/c.jpg",
+        "",  # neither a script nor inline data is a picture to show
+        "",
+    ]

@@ -177,3 +177,16 @@ def test_a_titled_story_with_text_leads_over_an_untitled_one_and_equals_never_sw
     later = replace(titled, id=4, url="https://q.example/4", title="Musk case heads to a jury")
     settled = DevelopmentView(1, "ruling", WHEN, titled, (untitled, later))
     assert best_lead(settled, "en") == settled  # an equal story arriving later changes nothing
+
+
+def test_the_lead_s_picture_is_the_thumbnail_only_when_it_is_http_and_wanted() -> None:
+    lead = replace(story("Jury rules for OpenAI", "The jury ruled."), image="https://img.example/a.jpg")
+    development = DevelopmentView(1, "verdict", WHEN, lead, ())
+    assert render_development(development).thumbnail == "https://img.example/a.jpg"
+    assert render_development(development, thumbnails=False).thumbnail == ""
+    for hostile in ("javascript:alert(1)", "data:image/png;base64,AAAA", "https://img.example/a b.jpg", ""):
+        hidden = DevelopmentView(1, "verdict", WHEN, replace(lead, image=hostile), ())
+        assert render_development(hidden).thumbnail == ""
+    assert render_console(render_development(development)).splitlines()[-2] == (
+        "[picture: https://img.example/a.jpg]"
+    )

@@ -41,6 +41,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
         "m003_service_interval",
         "m004_placement",
         "m005_candidate_index",
+        "m006_story_image",
     ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

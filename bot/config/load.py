@@ -98,6 +98,22 @@ def _cue_group(source: str, name: str, data: object) -> CueGroup:
     return CueGroup(name, weight, r.terms("terms", required=True), r.number("cap", 0.0, 0, 1000))
 
 
+def _discord(source: str, data: object) -> DiscordConfig:
+    """How posts look and pace, and the newsroom features (each off by default but thumbnails)."""
+    dr, dd = Reader(source, data or {}, "discord", keys_of(DiscordConfig)), DiscordConfig()
+    avatar = dr.string("avatar_url", dd.avatar_url)
+    if avatar:
+        check_http_url(avatar, source, "discord.avatar_url")
+    return DiscordConfig(
+        username=dr.string("username", dd.username)[:80],
+        avatar_url=avatar,
+        max_per_minute=dr.integer("max_per_minute", dd.max_per_minute, 1, 100_000),
+        burst=dr.integer("burst", dd.burst, 1, 10_000),
+        language=dr.string("language", dd.language)[:16].lower(),
+        thumbnails=dr.boolean("thumbnails", dd.thumbnails),
+    )
+
+
 def _group_names(value: object) -> list[str]:
     return [str(k) for k in value] if isinstance(value, Mapping) else []
 
@@ -200,10 +216,6 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     if not r.has("topic"):
         raise ConfigError(source, "topic", "is required: the relevance rules for the story")
     polling = _polling(source, r.raw("polling"))
-    dr, dd = Reader(source, r.raw("discord") or {}, "discord", keys_of(DiscordConfig)), DiscordConfig()
-    avatar = dr.string("avatar_url", dd.avatar_url)
-    if avatar:
-        check_http_url(avatar, source, "discord.avatar_url")
     summaries = _summaries(source, r.raw("summaries"))
     storage = Reader(source, r.raw("storage") or {}, "storage", keys_of(Storage))
     keep = storage.duration("keep", Storage().keep)
@@ -213,13 +225,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
         topic=_topic(source, r.raw("topic")),
         feeds=_feeds(source, r.raw("feeds"), polling),
         polling=polling,
-        discord=DiscordConfig(
-            username=dr.string("username", dd.username)[:80],
-            avatar_url=avatar,
-            max_per_minute=dr.integer("max_per_minute", dd.max_per_minute, 1, 100_000),
-            burst=dr.integer("burst", dd.burst, 1, 10_000),
-            language=dr.string("language", dd.language)[:16].lower(),
-        ),
+        discord=_discord(source, r.raw("discord")),
         summaries=summaries,
         storage=Storage(keep=keep),
         path=source,

@@ -99,6 +99,7 @@ class DiscordConfig:
     max_per_minute: int = 30
     burst: int = 5  # requests per 2 seconds
     language: str = "en"  # the channel's: a development is led by a story in it when there is one
+    thumbnails: bool = True  # the lead story's picture beside its post (http(s) only)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,10 @@ async def drain(
 def _render(row: OutboxRow, config: Config, now: datetime) -> Message:
     if row.development is not None:
         return render_development(
-            row.development, max_chars=config.summaries.max_chars, language=config.discord.language
+            row.development,
+            max_chars=config.summaries.max_chars,
+            language=config.discord.language,
+            thumbnails=config.discord.thumbnails,
         )
     return render_notice(row.notice, now)
 

@@ -82,6 +82,7 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
         author=clip(defuse(story.outlet), AUTHOR_MAX),
         timestamp=story.published,
         footer=clip(defuse(footer), FOOTER_MAX),
+        thumbnail=safe_url(story.image),
     )
 
 
@@ -108,12 +109,15 @@ def best_lead(development: DevelopmentView, language: str) -> DevelopmentView:
     return replace(development, lead=best, coverage=coverage)
 
 
-def render_development(development: DevelopmentView, *, max_chars: int = 500, language: str = "") -> Message:
+def render_development(
+    development: DevelopmentView, *, max_chars: int = 500, language: str = "", thumbnails: bool = True
+) -> Message:
     """The lead story's embed, plus an "Also covered by" field listing the other outlets.
 
     The lead is the best story (`best_lead`): in the channel's language, titled, with text. A lead
     with nothing to summarise (an aggregator item that only repeats its headline) gives way
-    to the earliest story that has a summary, so an edit can improve the post."""
+    to the earliest story that has a summary, so an edit can improve the post. The lead's
+    picture is the thumbnail (with `thumbnails`)."""
     development = best_lead(development, language)
     message = render_story(development.lead, max_chars=max_chars)
     if not message.description:
@@ -126,6 +130,8 @@ def render_development(development: DevelopmentView, *, max_chars: int = 500, la
                 )
                 message = better
                 break
+    if not thumbnails:
+        message = replace(message, thumbnail="")
     others = _other_outlets(development)
     if not others:
         return message
@@ -199,6 +205,8 @@ def render_console(message: Message, edit_of: str | None = None) -> str:
     for field in message.fields:
         lines.append(f"{field.name}:")
         lines.extend(f"  {line}" for line in field.value.splitlines())
+    if message.thumbnail:
+        lines.append(f"[picture: {message.thumbnail}]")
     byline = " · ".join(x for x in (message.author, message.timestamp.isoformat()) if x)
     lines.append(f"-- {byline}")
     return "\n".join(lines)

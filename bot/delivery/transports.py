@@ -97,6 +97,8 @@ def to_embed(message: Message) -> discord.Embed:
         embed.set_footer(text=message.footer)
     for field in message.fields:
         embed.add_field(name=field.name, value=field.value, inline=False)
+    if message.thumbnail:
+        embed.set_thumbnail(url=message.thumbnail)
     return embed
 
 

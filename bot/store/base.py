@@ -107,4 +107,5 @@ def story_from_row(row: dict[str, Any]) -> Story:
         kind=row["kind"],
         content=row["content"],
         digest=row["digest"] or "",
+        image=row.get("image") or "",
     )

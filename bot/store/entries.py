@@ -123,6 +123,7 @@ class EntriesMixin(StoreBase):
                 "feed": entry.feed,
                 "language": entry.language,
                 "kind": kind,
+                "image": entry.image or None,
                 "created_at": iso(now),
             },
         )

@@ -166,3 +166,9 @@ def m005_candidate_index(db: Database) -> None:
             story_id INTEGER NOT NULL REFERENCES stories(id),
             PRIMARY KEY (name, published, story_id)
         ) WITHOUT ROWID""")
+
+
+@migrations()
+def m006_story_image(db: Database) -> None:
+    """Each story's picture (from its feed item), shown as the post's thumbnail."""
+    db.execute("ALTER TABLE stories ADD COLUMN image TEXT")
