@@ -4,6 +4,7 @@ posts that stay right, and pings for what matters; end to end through the CLI.""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -77,3 +78,30 @@ def test_a_post_shows_its_story_s_picture_as_thumbnail(
     [embed] = discord_api.embeds()
     assert embed["title"] == story.title
     assert embed["thumbnail"] == {"url": "https://img.example/jury.jpg"}
+
+
+def test_a_headline_changed_at_the_source_edits_the_post_never_a_new_one(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    first = replace(on_topic(1, 2, "https://a.example/1"), guid="item-1")
+    feed_server.routes["/f.xml"] = Route(rss([first]))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))  # unchanged: nothing to do
+    [message] = discord_api.messages
+    assert not message.edits
+
+    corrected = replace(
+        first,
+        title="Musk v. OpenAI: jury hears Altman on day 1 of the trial",
+        description="Sam Altman took the stand on the first day of Elon Musk's lawsuit against OpenAI.",
+    )
+    feed_server.routes["/f.xml"] = Route(rss([corrected]))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    [message] = discord_api.messages  # still one post
+    [edit] = message.edits
+    assert edit["embeds"][0]["title"] == corrected.title
+    assert edit["embeds"][0]["description"] == corrected.description
+    assert edit["allowed_mentions"] == {"parse": []}

@@ -237,3 +237,23 @@ def test_a_full_disk_is_one_line_naming_the_database(tmp_path: Path) -> None:
         str(caught.value)
         == f"database {path}: the disk (or the database's size limit) is full: free some space"
     )
+
+
+def test_a_story_edited_at_the_source_keeps_its_summary_only_while_its_text_is_the_same(
+    store: Store,
+) -> None:
+    e = entry("a", 1)
+    story, dev = develop(store, e)
+    store.set_digest(story, "Prepared from the article page.", "article")
+    assert store.revise_story(story, replace(e, title="Corrected headline")) == dev
+    view = store.development(dev)
+    assert view.lead.title == "Corrected headline" and view.lead.digest == "Prepared from the article page."
+    assert (
+        store.revise_story(story, replace(e, summary="A new lede.", image="https://i.example/p.jpg")) == dev
+    )
+    view = store.development(dev)
+    assert (view.lead.summary, view.lead.digest, view.lead.image) == (
+        "A new lede.",
+        "",
+        "https://i.example/p.jpg",
+    )

@@ -128,6 +128,29 @@ class EntriesMixin(StoreBase):
             },
         )
 
+    def revise_story(self, story_id: int, entry: Entry) -> int | None:
+        """A story whose item the publisher edited takes its new headline, text and picture
+        (its prepared summary is made again when the text changed); returns its development."""
+        text = entry.summary or entry.content
+        self.db.execute(
+            "UPDATE stories SET title = ?, summary = ?, content = ?, image = coalesce(?, image),"
+            " digest = CASE WHEN summary = ? AND content = ? THEN digest END,"
+            " digest_source = CASE WHEN summary = ? AND content = ? THEN digest_source END WHERE id = ?",
+            [
+                entry.title,
+                text,
+                entry.content,
+                entry.image or None,
+                text,
+                entry.content,
+                text,
+                entry.content,
+                story_id,
+            ],
+        )
+        row = self.db.execute("SELECT development_id FROM stories WHERE id = ?", [story_id]).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def set_digest(self, story_id: int, digest: str, source: str) -> None:
         """The summary to post for a story, and where it came from (article, llm, feed)."""
         self.db.execute(

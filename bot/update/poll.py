@@ -228,6 +228,8 @@ class Pipeline:
             log.debug("entry %r: %s (%s)", entry.title[:60], decision.action, "; ".join(verdict.reasons))
             if decision.action is Action.UNCHANGED:
                 continue
+            if decision.action is Action.UPDATED and story_id is not None:
+                queued += self._revise(story_id, entry, now)
             new += decision.action is not Action.UPDATED
             action: Action = decision.action
             if decision.creates_story:
@@ -252,6 +254,16 @@ class Pipeline:
             baseline=baseline,
             warning=parsed.warning,
         )
+
+    def _revise(self, story_id: int, entry: Entry, now: datetime) -> int:
+        """The publisher edited a story's item: the story takes the new headline and text, and
+        its development's sent post is edited to match, never posted again. Returns how many
+        outbox rows it queued."""
+        store = self.app.store
+        development = store.revise_story(story_id, entry)
+        if development is None:
+            return 0
+        return int(edits_post(store.post_message(development), True) and store.enqueue_edit(development, now))
 
     def _develop(
         self,
