@@ -124,3 +124,5 @@ class Message:
     footer: str = ""
     fields: tuple[EmbedField, ...] = ()
     thumbnail: str = ""  # an http(s) picture URL, shown beside the embed
+    content: str = ""  # text above the embed (a role mention); without a title, all there is
+    mention: int = 0  # the one role the message may ping (its content names it); 0: none

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from bot.text import fold
+
 TRACKING_PREFIXES = ("utm_", "mtm_", "mc_", "pk_")
 TRACKING_PARAMS = frozenset(
     {
@@ -65,6 +67,11 @@ def canonical_url(url: str) -> str:
 def _is_tracking(key: str) -> bool:
     lowered = key.lower()
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def outlet_key(outlet: str, url: str) -> str:
+    """Which outlet a story is from, for counting outlets: its name folded, else its host."""
+    return fold(outlet).strip() or host_of(url)
 
 
 def host_of(url: str) -> str:

@@ -3,6 +3,7 @@ posts that stay right, and pings for what matters; end to end through the CLI.""
 
 from __future__ import annotations
 
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import timedelta
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from bot.config import FeedConfig
 from bot.report import opml
-from tests.support.fake_discord import FakeDiscord
-from tests.support.feeds import rss, write_config
+from tests.support.cli import command, environment
+from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli, on_topic
 
@@ -105,3 +107,85 @@ def test_a_headline_changed_at_the_source_edits_the_post_never_a_new_one(
     assert edit["embeds"][0]["title"] == corrected.title
     assert edit["embeds"][0]["description"] == corrected.description
     assert edit["allowed_mentions"] == {"parse": []}
+
+
+ROLE = 112233445566778899
+JURY = "A jury in Oakland decided Elon Musk's lawsuit against OpenAI and Sam Altman."
+DATE = "Judge Yvonne Gonzalez Rogers set the date in Elon Musk's lawsuit against OpenAI."
+
+
+def test_a_verdict_pings_the_role_once_a_filing_never_and_a_surge_pings_once(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
+    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
+        config.write(f'discord:\n  ping: {{role: "{ROLE}", kinds: [verdict], surge: "3 outlets in 3h"}}\n')
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+
+    def story(title: str, n: int, hours_ago: float, lede: str) -> Item:
+        return Item(
+            title,
+            f"https://o{n}.example/{n}",
+            NOW - timedelta(hours=hours_ago),
+            description=lede,
+            source=f"Outlet {n}",
+        )
+
+    verdict = story("Jury finds OpenAI not liable in Elon Musk's lawsuit", 1, 3, JURY)
+    filing = story(
+        "Elon Musk sues OpenAI and Sam Altman again",
+        2,
+        24 * 5,
+        "Elon Musk filed a new lawsuit against OpenAI.",
+    )
+    dates = [story(f"Musk v. OpenAI: judge sets a trial date ({n})", n, 34 - n, DATE) for n in range(3, 7)]
+    shown = [filing, dates[0], verdict]
+    feed_server.routes["/f.xml"] = Route(rss(shown))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    shown += [dates[1], dates[2], story("Jury sides with OpenAI against Musk", 7, 2.5, JURY)]
+    shown += [story("Jury finds for OpenAI in Musk's case", 8, 2, JURY)]
+    feed_server.routes["/f.xml"] = Route(rss(shown))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))  # both surge: the trial date pings
+    feed_server.routes["/f.xml"] = Route(rss([*shown, dates[3]]))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))  # a fourth outlet: no second ping
+
+    posts = [m.payload for m in discord_api.messages]
+    assert [p["embeds"][0]["title"] if p.get("embeds") else "(text)" for p in posts] == [
+        filing.title,
+        dates[0].title,
+        verdict.title,
+        "(text)",
+    ]
+    assert [p.get("content") or "" for p in posts[:3]] == ["", "", f"<@&{ROLE}>"]
+    assert [p["allowed_mentions"] for p in posts[:2]] == [{"parse": []}, {"parse": []}]
+    assert posts[2]["allowed_mentions"] == {"parse": [], "roles": [str(ROLE)]}
+    ping = posts[3]
+    assert ping["content"].startswith(f"<@&{ROLE}> Coverage is surging: 3 outlets within 3h: Musk v. OpenAI")
+    assert ping["allowed_mentions"] == {"parse": [], "roles": [str(ROLE)]}
+    assert all(
+        not m.edits or "content" not in m.edits[-1] or not m.edits[-1]["content"]
+        for m in discord_api.messages
+    )
+
+
+def test_in_bot_mode_a_verdict_post_pings_the_role_and_nothing_else(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    verdict = Item(
+        "Jury finds OpenAI not liable in Musk lawsuit @everyone",
+        "https://news.example/verdict",
+        NOW - timedelta(hours=1),
+        description="Elon Musk's lawsuit against OpenAI ended. <@&998877665544332211>",
+    )
+    feed_server.routes["/f.xml"] = Route(rss([verdict]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"discord:\n  ping: {{role: {ROLE}, kinds: [verdict]}}\n")
+    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
+    result = subprocess.run(command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120)
+    assert_clean(result)
+    [message] = discord_api.messages
+    assert message.payload["content"] == f"<@&{ROLE}>"
+    assert message.payload["allowed_mentions"] == {"parse": [], "roles": [str(ROLE)]}
+    assert "@\u200beveryone" in message.payload["embeds"][0]["title"]  # feed text is defused too

@@ -8,10 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from bot.errors import BotError, StorageError
 from bot.models import Entry, FeedCache, Verdict
 from bot.store import Near, OutboxState, PostState, Store, from_iso, iso
+from bot.store.schema import migrations
 from tests.support.builders import NOW
 
 ON = Verdict(True, 3.0, ("musk: musk",), {"musk": ("musk",)})
@@ -42,6 +44,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
         "m004_placement",
         "m005_candidate_index",
         "m006_story_image",
+        "m007_outbox_pings",
     ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -257,3 +260,28 @@ def test_a_story_edited_at_the_source_keeps_its_summary_only_while_its_text_is_t
         "",
         "https://i.example/p.jpg",
     )
+
+
+def test_the_outbox_rebuilt_for_pings_keeps_every_row_and_its_guarantees(tmp_path: Path) -> None:
+    """A database from before pings: its queued and sent rows survive the rebuild, and a post
+    is still one per development."""
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m007_outbox_pings")
+    old.execute(
+        "INSERT INTO developments (id, kind, first_published, lead_story_id, created_at)"
+        " VALUES (1, '', ?, 1, ?)",
+        [iso(NOW)] * 2,
+    )
+    old.execute(
+        "INSERT INTO outbox (development_id, action, state, message_id, created_at, updated_at)"
+        " VALUES (1, 'post', 'sent', '42', ?, ?)",
+        [iso(NOW)] * 2,
+    )
+    old.conn.commit()
+    old.close()
+    store = Store(path)
+    assert store.post_message(1) == PostState(OutboxState.SENT, "42", False)
+    assert store.enqueue_post(1, NOW) is False
+    assert store.enqueue_ping(1, NOW) is True and store.enqueue_ping(1, NOW) is False
+    store.close()

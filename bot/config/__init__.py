@@ -22,9 +22,11 @@ from bot.config.settings import (
     EventKind,
     FeedConfig,
     LLMConfig,
+    Ping,
     Polling,
     Storage,
     Summaries,
+    Surge,
     Topic,
 )
 
@@ -39,9 +41,11 @@ __all__ = [
     "EventKind",
     "FeedConfig",
     "LLMConfig",
+    "Ping",
     "Polling",
     "Storage",
     "Summaries",
+    "Surge",
     "Topic",
     "check_http_url",
     "load_config",

@@ -3,13 +3,14 @@ defaults come from there), every problem a `ConfigError` naming the file and key
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
-from bot.config.reader import Reader, check_http_url, keys_of, parse_size
+from bot.config.reader import Reader, check_http_url, keys_of, parse_duration, parse_size
 from bot.config.settings import (
     Config,
     CueGroup,
@@ -18,9 +19,11 @@ from bot.config.settings import (
     EventKind,
     FeedConfig,
     LLMConfig,
+    Ping,
     Polling,
     Storage,
     Summaries,
+    Surge,
     Topic,
 )
 from bot.errors import ConfigError
@@ -98,8 +101,9 @@ def _cue_group(source: str, name: str, data: object) -> CueGroup:
     return CueGroup(name, weight, r.terms("terms", required=True), r.number("cap", 0.0, 0, 1000))
 
 
-def _discord(source: str, data: object) -> DiscordConfig:
-    """How posts look and pace, and the newsroom features (each off by default but thumbnails)."""
+def _discord(source: str, data: object, kinds: tuple[str, ...]) -> DiscordConfig:
+    """How posts look and pace, and the newsroom features (each off by default but thumbnails);
+    `kinds` are the topic's event kinds, which `ping.kinds` must name."""
     dr, dd = Reader(source, data or {}, "discord", keys_of(DiscordConfig)), DiscordConfig()
     avatar = dr.string("avatar_url", dd.avatar_url)
     if avatar:
@@ -111,7 +115,34 @@ def _discord(source: str, data: object) -> DiscordConfig:
         burst=dr.integer("burst", dd.burst, 1, 10_000),
         language=dr.string("language", dd.language)[:16].lower(),
         thumbnails=dr.boolean("thumbnails", dd.thumbnails),
+        ping=_ping(source, dr.raw("ping"), kinds) if dr.has("ping") else None,
     )
+
+
+_SURGE = re.compile(r"(\d{1,6}) +outlets? +in +(\S{1,20})")
+
+
+def _ping(source: str, data: object, kinds: tuple[str, ...]) -> Ping:
+    """`{role: <id>, kinds: [verdict, ...], surge: "8 outlets in 3h"}`."""
+    r = Reader(source, data, "discord.ping", keys_of(Ping))
+    role = r.raw("role")
+    if isinstance(role, str) and role.strip().isdigit():
+        role = int(role)
+    if isinstance(role, bool) or not isinstance(role, int) or not 0 < role < 2**64:
+        raise ConfigError(source, r.key("role"), f"expected a role id (a number), got {role!r}")
+    listed = r.terms("kinds")
+    for i, kind in enumerate(listed):
+        if kind not in kinds:
+            raise ConfigError(source, f"{r.key('kinds')}[{i}]", f"no event kind named {kind!r}")
+    surge = None
+    if r.has("surge"):
+        text = r.string("surge")
+        if not (m := _SURGE.fullmatch(text)) or int(m.group(1)) < 2:
+            raise ConfigError(source, r.key("surge"), f"expected like '8 outlets in 3h', got {text!r}")
+        surge = Surge(int(m.group(1)), parse_duration(m.group(2), source, r.key("surge")))
+    if not (listed or surge):
+        raise ConfigError(source, r.key("kinds"), "name the kinds that ping, or a surge, or both")
+    return Ping(role, listed, surge)
 
 
 def _group_names(value: object) -> list[str]:
@@ -221,11 +252,12 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     keep = storage.duration("keep", Storage().keep)
     if keep < timedelta(days=1):
         raise ConfigError(source, "storage.keep", "must be at least 1d")
+    topic = _topic(source, r.raw("topic"))
     return Config(
-        topic=_topic(source, r.raw("topic")),
+        topic=topic,
         feeds=_feeds(source, r.raw("feeds"), polling),
         polling=polling,
-        discord=_discord(source, r.raw("discord")),
+        discord=_discord(source, r.raw("discord"), tuple(kind.name for kind in topic.developments.events)),
         summaries=summaries,
         storage=Storage(keep=keep),
         path=source,

@@ -91,6 +91,23 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class Surge:
+    """A development's coverage crossing `outlets` distinct outlets within `within`."""
+
+    outlets: int
+    within: timedelta
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Whom to ping, and for what (`discord.ping`): a post of a listed kind, or a surge."""
+
+    role: int  # the role mentioned, and the only mention a message allows
+    kinds: tuple[str, ...] = ()
+    surge: Surge | None = None
+
+
+@dataclass(frozen=True)
 class DiscordConfig:
     """How posts look, and how fast they may go (Discord's webhook limits by default)."""
 
@@ -100,6 +117,7 @@ class DiscordConfig:
     burst: int = 5  # requests per 2 seconds
     language: str = "en"  # the channel's: a development is led by a story in it when there is one
     thumbnails: bool = True  # the lead story's picture beside its post (http(s) only)
+    ping: Ping | None = None  # off by default: nothing pings
 
 
 @dataclass(frozen=True)

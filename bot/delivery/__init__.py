@@ -7,7 +7,7 @@
   within Discord's limits (pure); `slash.py`: the slash commands.
 
 May import: `bot.models`, `bot.config`, `bot.errors`, `bot.store`, `bot.text`, `bot.urls`,
-`bot.summarize`, discord.py. Never imports the update side.
+`bot.summarize`, `bot.escalate`, discord.py. Never imports the update side.
 """
 
 from __future__ import annotations

@@ -7,19 +7,20 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import aiohttp
 import discord
 
+from bot import escalate
 from bot.config import Config
 from bot.delivery.failures import HALT_PROBE, SEND_TIMEOUT, judge
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import render_development, render_notice
+from bot.delivery.render import render_development, render_notice, render_ping
 from bot.delivery.transports import Deliverer
 from bot.models import Message
-from bot.store import OutboxRow, Store
+from bot.store import OutboxRow, OutboxState, Store
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ async def drain(
             why = "its post was never sent" if not row.message_id else "its post went to the console"
             store.mark_skipped(row.id, why, clock())
             continue
+        if row.action == "ping" and (wait := _ping_waits(store, row, clock())) is not None:
+            if not wait:
+                continue  # its post goes first
+            store.mark_skipped(row.id, wait, clock())
+            continue
         try:
             message = _render(row, config, clock())
         except Exception as exc:  # one story that cannot be rendered must not stop the others
@@ -85,27 +91,49 @@ async def drain(
             if stop:
                 return DrainReport(sent=sent, failed=failed, stopped=stop)
             continue
-        store.mark_sent(row.id, message_id, clock())
+        store.mark_sent(row.id, message_id, clock(), pinged=bool(message.mention))
         if probing:
             log.info("Discord accepts us again: delivery resumes")
             store.resume()
             probing = False
         sent += 1
-        log.info("%s %s", {"post": "posted", "edit": "updated", "notice": "sent"}[row.action], _label(row))
+        done_as = {"post": "posted", "edit": "updated", "notice": "sent", "ping": "pinged for"}
+        log.info("%s %s", done_as[row.action], _label(row))
     if progress is not None:
         progress(len(rows), len(rows))
     return DrainReport(sent=sent, failed=failed)
 
 
 def _render(row: OutboxRow, config: Config, now: datetime) -> Message:
-    if row.development is not None:
-        return render_development(
-            row.development,
-            max_chars=config.summaries.max_chars,
-            language=config.discord.language,
-            thumbnails=config.discord.thumbnails,
-        )
-    return render_notice(row.notice, now)
+    """The row's message; a post of news of a kind `discord.ping` lists names the role."""
+    development, ping = row.development, config.discord.ping
+    if development is None:
+        return render_notice(row.notice, now)
+    if row.action == "ping":
+        assert ping is not None and ping.surge is not None  # queued only then
+        surge, language = ping.surge, config.discord.language
+        return render_ping(development, ping.role, surge.outlets, escalate.span(surge.within), language)
+    message = render_development(
+        development,
+        max_chars=config.summaries.max_chars,
+        language=config.discord.language,
+        thumbnails=config.discord.thumbnails,
+    )
+    if row.action == "post" and row.may_ping and ping is not None and escalate.pings(ping, development.kind):
+        return replace(message, content=f"<@&{ping.role}>", mention=ping.role)
+    return message
+
+
+def _ping_waits(store: Store, row: OutboxRow, now: datetime) -> str | None:
+    """Why a surge's ping is not sent: '' while its post waits to go first, the reason when it
+    never will be (no post, or the post pinged already); None: send it."""
+    assert row.development is not None
+    post = store.post_message(row.development.id)
+    if post is not None and post.state in (OutboxState.PENDING, OutboxState.SENDING):
+        return ""
+    if post is None or post.state is not OutboxState.SENT:
+        return "its development was never posted"
+    return "its post pinged already" if post.pinged else None
 
 
 def _editable(message_id: str | None, deliverer: Deliverer) -> bool:
@@ -124,8 +152,9 @@ def _label(row: OutboxRow) -> str:
 
 
 async def _send(deliverer: Deliverer, row: OutboxRow, message: Message) -> str:
-    """Post, or edit the post's message; the message id either way."""
-    if row.action in ("post", "notice"):
+    """Post (a development, a notice, a ping), or edit the post's message; the message id
+    either way."""
+    if row.action != "edit":
         return await deliverer.post(message, _nonce(row))
     assert row.message_id is not None
     await deliverer.edit(row.message_id, message)

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from bot.models import DevelopmentView, EmbedField, Message, Story
 from bot.summarize import summary_or_lede
-from bot.text import cut, fold, primary_language, squash
-from bot.urls import host_of
+from bot.text import cut, primary_language, squash
+from bot.urls import host_of, outlet_key
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -163,7 +163,7 @@ def _other_outlets(development: DevelopmentView) -> list[Story]:
 
 
 def _outlet_key(story: Story) -> str:
-    return fold(story.outlet).strip() or host_of(story.url)
+    return outlet_key(story.outlet, story.url)
 
 
 def coverage_list(stories: list[Story], shown: int = MAX_LISTED) -> str:
@@ -184,6 +184,21 @@ def coverage_list(stories: list[Story], shown: int = MAX_LISTED) -> str:
     return "\n".join(lines)
 
 
+def render_ping(
+    development: DevelopmentView, role: int, outlets: int, within: str, language: str = ""
+) -> Message:
+    """The one follow-up that pings `role` when a development's coverage surges: a line of
+    text naming the surge and the development's headline, with its link."""
+    lead = best_lead(development, language).lead
+    headline = fit(defuse(squash(lead.title)), 300, clip)
+    url = safe_url(lead.url)
+    link = f" <{url}>" if url else ""
+    content = f"<@&{role}> Coverage is surging: {outlets} outlets within {within}: {headline}{link}"
+    return Message(
+        title="", url="", description="", author="", timestamp=lead.published, content=content, mention=role
+    )
+
+
 def render_notice(text: str, when: datetime) -> Message:
     """A message from the bot about itself: a feed failing, or working again."""
     return Message(
@@ -197,7 +212,9 @@ def render_notice(text: str, when: datetime) -> Message:
 
 def render_console(message: Message, edit_of: str | None = None) -> str:
     """The plain-text form printed in console mode."""
-    lines = [f"== {'(update) ' if edit_of else ''}{message.title}"]
+    lines = [f"== {'(update) ' if edit_of else ''}{message.title or message.content}"]
+    if message.content and message.title:
+        lines.append(message.content)
     if message.url:
         lines.append(message.url)
     if message.description:

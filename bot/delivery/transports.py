@@ -84,6 +84,31 @@ def set_api_base(base: str, gateway: str = "") -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
+class RoleMention(discord.AllowedMentions):
+    """Allowed mentions naming roles by snowflake strings, as Discord's published schema
+    has them (discord.py writes the ids as numbers)."""
+
+    def to_dict(self) -> discord.types.message.AllowedMentions:
+        data = super().to_dict()
+        if "roles" in data:
+            data["roles"] = [str(role) for role in data["roles"]]
+        return data
+
+
+def allowed(message: Message) -> discord.AllowedMentions:
+    """Nothing pings but the one role a message names (`discord.ping`): never @everyone,
+    users or roles that feed text carries."""
+    if not message.mention:
+        return discord.AllowedMentions.none()
+    roles = [discord.Object(id=message.mention)]
+    return RoleMention(everyone=False, users=False, roles=roles, replied_user=False)
+
+
+def embeds(message: Message) -> list[discord.Embed]:
+    """The message's embed; none for a message of text alone (a ping)."""
+    return [to_embed(message)] if message.title else []
+
+
 def to_embed(message: Message) -> discord.Embed:
     embed = discord.Embed(
         title=message.title,
@@ -143,9 +168,10 @@ class WebhookDeliverer:
 
     async def post(self, message: Message, nonce: str) -> str:
         sent = await self._webhook.send(
-            embed=to_embed(message),
+            content=message.content or discord.utils.MISSING,
+            embeds=embeds(message),
             wait=True,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=allowed(message),
             username=self._username or discord.utils.MISSING,
             avatar_url=self._avatar_url or discord.utils.MISSING,
         )
@@ -200,7 +226,10 @@ class BotDeliverer:
     async def post(self, message: Message, nonce: str) -> str:
         await self._login()
         sent = await self._channel.send(
-            embed=to_embed(message), nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
+            content=message.content or None,
+            embeds=embeds(message),
+            nonce=nonce,
+            allowed_mentions=allowed(message),
         )
         return str(sent.id)
 

@@ -122,13 +122,25 @@ class DevelopmentsMixin(StoreBase):
         ]
         return _view(development_id, dev["kind"], dev["first_published"], dev["lead_story_id"], stories)
 
+    def coverage_times(
+        self, development_id: int, start: datetime, end: datetime
+    ) -> list[tuple[datetime, str, str]]:
+        """When each of a development's stories published from `start` to `end` came out, its
+        outlet and its link: what a surge is counted on."""
+        rows = self.db.execute(
+            "SELECT published, outlet, url FROM stories"
+            " WHERE development_id = ? AND published BETWEEN ? AND ?",
+            [development_id, iso(start), iso(end)],
+        ).fetchall()
+        return [(from_iso(r[0]), r[1], r[2]) for r in rows]
+
     def post_message(self, development_id: int) -> PostState | None:
         """Where a development's post stands, if it was queued."""
         row = self.db.execute(
-            "SELECT state, message_id FROM outbox WHERE development_id = ? AND action = 'post'",
+            "SELECT state, message_id, pinged FROM outbox WHERE development_id = ? AND action = 'post'",
             [development_id],
         ).fetchone()
-        return PostState(OutboxState(row[0]), row[1]) if row else None
+        return PostState(OutboxState(row[0]), row[1], bool(row[2])) if row else None
 
     def unposted_developments(
         self, since: datetime, until: datetime | None, feed: str | None

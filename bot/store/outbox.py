@@ -10,41 +10,66 @@ from bot.store.records import Halt, OutboxAction, OutboxRow, OutboxState, from_i
 
 
 class OutboxMixin(DevelopmentsMixin):
-    def enqueue_post(self, development_id: int, now: datetime, not_before: datetime | None = None) -> bool:
+    def enqueue_post(
+        self, development_id: int, now: datetime, not_before: datetime | None = None, may_ping: bool = False
+    ) -> bool:
         """Queue a development's post, to go at `not_before` at the earliest; False when it
-        was already queued or sent (never twice)."""
-        return self._enqueue(development_id, "post", now, not_before)
+        was already queued or sent (never twice). `may_ping`: news, not history."""
+        return self._enqueue(development_id, "post", now, not_before, may_ping)
+
+    def enqueue_ping(self, development_id: int, now: datetime) -> bool:
+        """Queue the one ping for a development's coverage surge; False when it has had one."""
+        return self._enqueue(development_id, "ping", now)
 
     def enqueue_edit(self, development_id: int, now: datetime) -> bool:
         """Queue an edit of the development's message; False when one is already waiting."""
         return self._enqueue(development_id, "edit", now)
 
     def _enqueue(
-        self, development_id: int, action: str, now: datetime, not_before: datetime | None = None
+        self,
+        development_id: int,
+        action: str,
+        now: datetime,
+        not_before: datetime | None = None,
+        may_ping: bool = False,
     ) -> bool:
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO outbox (development_id, action, state, created_at, updated_at,"
-            " next_attempt_at) VALUES (?, ?, 'pending', ?, ?, ?)",
-            [development_id, action, iso(now), iso(now), iso(not_before) if not_before else None],
+            " next_attempt_at, may_ping) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
+            [
+                development_id,
+                action,
+                iso(now),
+                iso(now),
+                iso(not_before) if not_before else None,
+                int(may_ping),
+            ],
         )
         return cursor.rowcount == 1
 
     def pending(self, now: datetime | None = None) -> list[OutboxRow]:
         """Rows still to deliver (a 'sending' row was interrupted) whose retry time has come
         by `now` (all of them without it): notices first, then oldest development first, a
-        post before its edits."""
+        post before its edits and its ping."""
         rows = self.db.execute(
-            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id, o.notice FROM outbox o"
+            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id, o.notice, o.may_ping"
+            " FROM outbox o"
             " LEFT JOIN developments d ON d.id = o.development_id"
             " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
             " WHERE o.state IN ('pending', 'sending')"
             " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-            " ORDER BY o.action != 'notice', d.first_published, d.id, o.action = 'edit', o.id",
+            " ORDER BY o.action != 'notice', d.first_published, d.id, o.action != 'post', o.id",
             [iso(now) if now else "9999"],
         ).fetchall()
         return [
             OutboxRow(
-                r[0], OutboxAction(r[1]), r[2], self.development(r[3]) if r[3] else None, r[4], r[5] or ""
+                r[0],
+                OutboxAction(r[1]),
+                r[2],
+                self.development(r[3]) if r[3] else None,
+                r[4],
+                r[5] or "",
+                bool(r[6]),
             )
             for r in rows
         ]
@@ -72,11 +97,11 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
-    def mark_sent(self, outbox_id: int, message_id: str | None, now: datetime) -> None:
+    def mark_sent(self, outbox_id: int, message_id: str | None, now: datetime, pinged: bool = False) -> None:
         self.db.execute(
             "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, updated_at = ?,"
-            " last_error = NULL WHERE id = ?",
-            [message_id, iso(now), iso(now), outbox_id],
+            " last_error = NULL, pinged = ? WHERE id = ?",
+            [message_id, iso(now), iso(now), int(pinged), outbox_id],
         )
 
     def mark_failed(self, outbox_id: int, error: str, retry_at: datetime | None, now: datetime) -> None:

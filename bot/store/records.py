@@ -27,6 +27,7 @@ class OutboxAction(StrEnum):
     POST = "post"  # a development's one post
     EDIT = "edit"  # an edit of that post
     NOTICE = "notice"  # a message about the bot itself
+    PING = "ping"  # one follow-up message pinging the role when a development's coverage surges
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class PostState:
 
     state: OutboxState
     message_id: str | None
+    pinged: bool = False  # it mentioned the `discord.ping` role
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class OutboxRow:
     development: DevelopmentView | None  # None for a notice
     message_id: str | None  # for an edit: the post's message, if it was sent
     notice: str = ""  # for a notice: the text, about the bot itself (a feed failing...)
+    may_ping: bool = False  # for a post: it is news, not history, so it may ping
 
 
 @dataclass(frozen=True)

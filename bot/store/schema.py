@@ -172,3 +172,39 @@ def m005_candidate_index(db: Database) -> None:
 def m006_story_image(db: Database) -> None:
     """Each story's picture (from its feed item), shown as the post's thumbnail."""
     db.execute("ALTER TABLE stories ADD COLUMN image TEXT")
+
+
+@migrations()
+def m007_outbox_pings(db: Database) -> None:
+    """Pings (`discord.ping`): a post may ping when it is news, not history (`may_ping`), says
+    whether it did (`pinged`), and a development's coverage surge queues one 'ping' row.
+    SQLite cannot change a CHECK constraint: the table is rebuilt with the new action."""
+    db.execute("""
+        CREATE TABLE outbox_new (
+            id INTEGER PRIMARY KEY,
+            development_id INTEGER REFERENCES developments(id),
+            action TEXT NOT NULL CHECK (action IN ('post', 'edit', 'notice', 'ping')),
+            notice TEXT,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            message_id TEXT,
+            next_attempt_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT,
+            may_ping INTEGER NOT NULL DEFAULT 0,
+            pinged INTEGER NOT NULL DEFAULT 0
+        )""")
+    columns = "id, development_id, action, notice, state, attempts, last_error, message_id,"
+    columns += " next_attempt_at, created_at, updated_at, sent_at"
+    db.execute(f"INSERT INTO outbox_new ({columns}) SELECT {columns} FROM outbox")
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_new RENAME TO outbox")
+    db.execute("CREATE UNIQUE INDEX outbox_one_post ON outbox(development_id) WHERE action = 'post'")
+    db.execute(
+        "CREATE UNIQUE INDEX outbox_one_waiting_edit ON outbox(development_id)"
+        " WHERE action = 'edit' AND state = 'pending'"
+    )
+    db.execute("CREATE UNIQUE INDEX outbox_one_ping ON outbox(development_id) WHERE action = 'ping'")
+    db.execute("CREATE INDEX outbox_state ON outbox(state)")

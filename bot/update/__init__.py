@@ -7,7 +7,7 @@
 - `parsepool.py`: worker processes for parsing, with a deadline.
 
 May import: `bot.app` (for typing only), `bot.store`, `bot.delivery` (reports only), and
-the flat pure stages (parse, match, dedup, cluster, policy, health, urls).
+the flat pure stages (parse, match, dedup, cluster, escalate, policy, health, urls).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import cluster, feedhealth, policy
+from bot import cluster, escalate, feedhealth, policy
 from bot.config import FeedConfig
 from bot.dedup import Action, decide
 from bot.delivery import DrainReport
@@ -28,7 +28,7 @@ from bot.models import Entry, FetchResult, ParsedFeed, Verdict
 from bot.parse import parse_feed
 from bot.store import FeedState
 from bot.update.candidates import OpenDevelopments
-from bot.update.decide import FeedIntent, after_failure, after_success, edits_post, entry_key
+from bot.update.decide import FeedIntent, after_failure, after_success, edits_post, entry_key, shift
 from bot.update.parsepool import ParseTimeout
 from bot.update.reports import CycleReport, FeedReport
 
@@ -294,7 +294,18 @@ class Pipeline:
             development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
             self._open.placed(features, development, entry.published, kind)
             hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
-            return story_id, None, int(fresh and store.enqueue_post(development, now, hold))
+            return story_id, None, int(fresh and store.enqueue_post(development, now, hold, may_ping=True))
         self._open.placed(features, joined, entry.published, kind)
         edit = edits_post(store.post_message(joined), fresh)
-        return story_id, Action.COVERAGE, int(edit and store.enqueue_edit(joined, now))
+        queued = int(edit and store.enqueue_edit(joined, now))
+        return story_id, Action.COVERAGE, queued + int(fresh and self._surging(joined, entry.published, now))
+
+    def _surging(self, development: int, published: datetime, now: datetime) -> bool:
+        """Queue the development's one surge ping when its coverage around `published` crosses
+        `discord.ping.surge`; whether it was queued now."""
+        ping = self.app.config.discord.ping
+        if ping is None or ping.surge is None:
+            return False
+        within, store = ping.surge.within, self.app.store
+        coverage = store.coverage_times(development, shift(published, -within), shift(published, within))
+        return escalate.surged(coverage, ping.surge) and store.enqueue_ping(development, now)
