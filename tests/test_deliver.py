@@ -193,6 +193,9 @@ class _lazy_webhook:
     async def edit(self, message_id: str, message: Message) -> None:
         await self._webhook().edit(message_id, message)
 
+    async def pin(self, message_id: str) -> None:
+        return None
+
     async def serve(self, install: Install) -> None:
         return None
 

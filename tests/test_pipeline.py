@@ -69,7 +69,9 @@ def test_same_guid_edited_or_redated_is_never_posted_twice(tmp_path: Path, feed_
     edited = Item("Musk sues OpenAI (updated)", base.link, NOW, guid="g-1", description="New lede.")
     feed_server.routes["/f.xml"] = Route(rss([edited]))
     _, printed = poll(config, tmp_path / "bot.db", NOW + timedelta(hours=1))
-    assert printed == ""
+    # The publisher's correction edits the post (issue 15); it is never a second post.
+    assert printed.splitlines()[0] == "== (update) Musk sues OpenAI (updated)"
+    assert "== Musk" not in printed
 
 
 def test_permanent_redirects_are_followed_and_remembered(tmp_path: Path, feed_server: FeedServer) -> None:

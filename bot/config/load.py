@@ -116,6 +116,7 @@ def _discord(source: str, data: object, kinds: tuple[str, ...]) -> DiscordConfig
         language=dr.string("language", dd.language)[:16].lower(),
         thumbnails=dr.boolean("thumbnails", dd.thumbnails),
         ping=_ping(source, dr.raw("ping"), kinds) if dr.has("ping") else None,
+        timeline=dr.boolean("timeline", dd.timeline),
     )
 
 

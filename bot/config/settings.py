@@ -118,6 +118,7 @@ class DiscordConfig:
     language: str = "en"  # the channel's: a development is led by a story in it when there is one
     thumbnails: bool = True  # the lead story's picture beside its post (http(s) only)
     ping: Ping | None = None  # off by default: nothing pings
+    timeline: bool = False  # one message kept up to date: every development, newest first
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ import discord
 
 from bot import escalate
 from bot.config import Config
+from bot.delivery import timeline
 from bot.delivery.failures import HALT_PROBE, SEND_TIMEOUT, judge
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import render_development, render_notice, render_ping
-from bot.delivery.transports import Deliverer
+from bot.delivery.transports import Deliverer, editable
 from bot.models import Message
 from bot.store import OutboxRow, OutboxState, Store
 
@@ -62,7 +63,7 @@ async def drain(
             return DrainReport(sent=sent, failed=failed, stopped="stopping")
         if progress is not None:
             progress(done, len(rows))
-        if row.action == "edit" and not _editable(row.message_id, deliverer):
+        if row.action == "edit" and not editable(row.message_id, deliverer):
             why = "its post was never sent" if not row.message_id else "its post went to the console"
             store.mark_skipped(row.id, why, clock())
             continue
@@ -72,7 +73,7 @@ async def drain(
             store.mark_skipped(row.id, wait, clock())
             continue
         try:
-            message = _render(row, config, clock())
+            messages = _render(row, config, store, clock())
         except Exception as exc:  # one story that cannot be rendered must not stop the others
             log.error("%s: cannot be rendered (%s: %s); dead", _label(row), type(exc).__name__, exc)
             log.debug("render failure", exc_info=True)
@@ -84,28 +85,42 @@ async def drain(
         if not store.claim(row.id, clock()):
             continue  # sent or changed by another process since the list was read
         try:
-            message_id = await asyncio.wait_for(_send(deliverer, row, message), SEND_TIMEOUT)
+            sending = _send(deliverer, row, messages, store, pacer)
+            message_id = await asyncio.wait_for(sending, SEND_TIMEOUT * len(messages))
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             failed += 1
             stop = _failed(store, deliverer, row, exc, clock(), jitter())
             if stop:
                 return DrainReport(sent=sent, failed=failed, stopped=stop)
             continue
-        store.mark_sent(row.id, message_id, clock(), pinged=bool(message.mention))
+        store.mark_sent(row.id, message_id, clock(), pinged=bool(messages[0].mention))
         if probing:
             log.info("Discord accepts us again: delivery resumes")
             store.resume()
             probing = False
         sent += 1
-        done_as = {"post": "posted", "edit": "updated", "notice": "sent", "ping": "pinged for"}
+        done_as = {
+            "post": "posted",
+            "edit": "updated",
+            "notice": "sent",
+            "ping": "pinged for",
+            "timeline": "updated",
+        }
         log.info("%s %s", done_as[row.action], _label(row))
     if progress is not None:
         progress(len(rows), len(rows))
     return DrainReport(sent=sent, failed=failed)
 
 
-def _render(row: OutboxRow, config: Config, now: datetime) -> Message:
-    """The row's message; a post of news of a kind `discord.ping` lists names the role."""
+def _render(row: OutboxRow, config: Config, store: Store, now: datetime) -> list[Message]:
+    """The row's message (the story so far: its parts); a post of news of a kind
+    `discord.ping` lists names the role."""
+    if row.action == "timeline":
+        return timeline.render(store.recent_developments(timeline.LISTED), now)
+    return [_one(row, config, now)]
+
+
+def _one(row: OutboxRow, config: Config, now: datetime) -> Message:
     development, ping = row.development, config.discord.ping
     if development is None:
         return render_notice(row.notice, now)
@@ -136,24 +151,23 @@ def _ping_waits(store: Store, row: OutboxRow, now: datetime) -> str | None:
     return "its post pinged already" if post.pinged else None
 
 
-def _editable(message_id: str | None, deliverer: Deliverer) -> bool:
-    """Whether `deliverer` can edit that message: console stand-ins ('console:…') exist only
-    on a terminal, so a database moved from console mode to Discord cannot edit them."""
-    if not message_id:
-        return False
-    return deliverer.mode == "console" or message_id.isdigit()
-
-
 def _label(row: OutboxRow) -> str:
     """How a row is named in logs."""
+    if row.action == "timeline":
+        return "the story so far"
     if row.development is None:
         return f"notice {row.notice[:80]!r}"
     return f"{row.action} of development {row.development.id} {row.development.lead.title[:80]!r}"
 
 
-async def _send(deliverer: Deliverer, row: OutboxRow, message: Message) -> str:
-    """Post (a development, a notice, a ping), or edit the post's message; the message id
-    either way."""
+async def _send(
+    deliverer: Deliverer, row: OutboxRow, messages: list[Message], store: Store, pacer: Pacer | None
+) -> str:
+    """Post (a development, a notice, a ping), or edit the post's message, or bring the story
+    so far up to date; the message id (the first part's)."""
+    message = messages[0]
+    if row.action == "timeline":
+        return await timeline.deliver(store, deliverer, messages, _nonce(row), pacer)
     if row.action != "edit":
         return await deliverer.post(message, _nonce(row))
     assert row.message_id is not None

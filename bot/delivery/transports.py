@@ -66,6 +66,10 @@ class Deliverer(Protocol):
         """Replace a posted message's content with `message`."""
         ...
 
+    async def pin(self, message_id: str) -> None:
+        """Pin a posted message in the channel (bot mode; nothing elsewhere)."""
+        ...
+
     gateway: bool  # whether `serve` connects to the gateway and answers slash commands
 
     async def serve(self, install: Install) -> None:
@@ -146,6 +150,9 @@ class ConsoleDeliverer:
         print(render_console(message, edit_of=message_id), file=self._stream, flush=True)
         print(file=self._stream, flush=True)
 
+    async def pin(self, message_id: str) -> None:
+        return None
+
     async def serve(self, install: Install) -> None:
         return None
 
@@ -181,6 +188,9 @@ class WebhookDeliverer:
         await self._webhook.edit_message(
             int(message_id), embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
         )
+
+    async def pin(self, message_id: str) -> None:
+        return None  # a webhook cannot pin
 
     async def serve(self, install: Install) -> None:
         return None  # a webhook has no gateway
@@ -239,8 +249,20 @@ class BotDeliverer:
             embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
         )
 
+    async def pin(self, message_id: str) -> None:
+        await self._login()
+        await self._channel.get_partial_message(int(message_id)).pin()
+
     async def close(self) -> None:
         await self._client.close()
+
+
+def editable(message_id: str | None, deliverer: Deliverer) -> bool:
+    """Whether `deliverer` can edit that message: console stand-ins ('console:…') exist only
+    on a terminal, so a database moved from console mode to Discord cannot edit them."""
+    if not message_id:
+        return False
+    return deliverer.mode == "console" or message_id.isdigit()
 
 
 def fingerprint(*parts: str) -> str:

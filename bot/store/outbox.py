@@ -25,6 +25,25 @@ class OutboxMixin(DevelopmentsMixin):
         """Queue an edit of the development's message; False when one is already waiting."""
         return self._enqueue(development_id, "edit", now)
 
+    def enqueue_timeline(self, now: datetime) -> bool:
+        """Queue a refresh of the story so far; False when one is already waiting (it renders
+        the developments as they are when it is sent)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (action, state, created_at, updated_at)"
+            " VALUES ('timeline', 'pending', ?, ?)",
+            [iso(now), iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def timeline_messages(self) -> dict[int, str]:
+        """The story so far's messages, by part (0 holds the newest developments)."""
+        return {int(r[0]): r[1] for r in self.db.execute("SELECT part, message_id FROM timeline_parts")}
+
+    def set_timeline_message(self, part: int, message_id: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO timeline_parts (part, message_id) VALUES (?, ?)", [part, message_id]
+        )
+
     def _enqueue(
         self,
         development_id: int,
@@ -58,7 +77,8 @@ class OutboxMixin(DevelopmentsMixin):
             " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
             " WHERE o.state IN ('pending', 'sending')"
             " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-            " ORDER BY o.action != 'notice', d.first_published, d.id, o.action != 'post', o.id",
+            " ORDER BY o.action != 'notice', o.action = 'timeline', d.first_published, d.id,"
+            " o.action != 'post', o.id",
             [iso(now) if now else "9999"],
         ).fetchall()
         return [

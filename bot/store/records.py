@@ -28,6 +28,7 @@ class OutboxAction(StrEnum):
     EDIT = "edit"  # an edit of that post
     NOTICE = "notice"  # a message about the bot itself
     PING = "ping"  # one follow-up message pinging the role when a development's coverage surges
+    TIMELINE = "timeline"  # the story so far, posted once and edited as developments arrive
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ class Pipeline:
                 story_id, placed, queued_now = self._develop(entry, key, sketch, decision.posts, now, hold)
                 action = placed or action
                 queued += queued_now
-                posts += queued_now if not placed else 0
+                posts += placed is None and decision.posts  # a new development's post
             linked = story_id if verdict.relevant and action is not Action.UPDATED else None
             store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
         if baseline:
@@ -263,7 +263,10 @@ class Pipeline:
         development = store.revise_story(story_id, entry)
         if development is None:
             return 0
-        return int(edits_post(store.post_message(development), True) and store.enqueue_edit(development, now))
+        timeline = int(self.app.config.discord.timeline and store.enqueue_timeline(now))
+        return timeline + int(
+            edits_post(store.post_message(development), True) and store.enqueue_edit(development, now)
+        )
 
     def _develop(
         self,
@@ -284,20 +287,22 @@ class Pipeline:
             self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
         assignment = cluster.assign(sketch, self._open.around(sketch), kinds)
         joined = assignment.development
+        timeline = int(self.app.config.discord.timeline and store.enqueue_timeline(now))
         kept = joined is not None or assignment.aside  # the reason is the story's, not a development's
         story_id = store.create_story(entry, key, kind, now, joined, assignment.reason if kept else "")
         features = replace(sketch, story_id=story_id)
         log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
         if assignment.aside:
-            return story_id, Action.ROUNDUP, 0
+            return story_id, Action.ROUNDUP, timeline
         if joined is None:
             development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
             self._open.placed(features, development, entry.published, kind)
             hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
-            return story_id, None, int(fresh and store.enqueue_post(development, now, hold, may_ping=True))
+            posted = int(fresh and store.enqueue_post(development, now, hold, may_ping=True))
+            return story_id, None, posted + timeline
         self._open.placed(features, joined, entry.published, kind)
         edit = edits_post(store.post_message(joined), fresh)
-        queued = int(edit and store.enqueue_edit(joined, now))
+        queued = timeline + int(edit and store.enqueue_edit(joined, now))
         return story_id, Action.COVERAGE, queued + int(fresh and self._surging(joined, entry.published, now))
 
     def _surging(self, development: int, published: datetime, now: datetime) -> bool:

@@ -121,6 +121,7 @@ class FakeDiscord:
         self.requests: list[tuple[str, str]] = []
         self.interaction_responses: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
+        self.pins: list[str] = []  # ids of the messages pinned in the channel
         self.identify: dict[str, Any] | None = None
         self.failure_rate = failure_rate
         self.padding = 0  # bytes of junk added to every message answer (a hostile endpoint)
@@ -153,7 +154,7 @@ class FakeDiscord:
 
     def embeds(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [m.payload["embeds"][0] for m in self.messages]
+            return [m.payload["embeds"][0] for m in self.messages if m.payload.get("embeds")]
 
     def wait_for(self, what: str, count: int, timeout: float = 60.0) -> bool:
         """Block until `count` messages / interaction responses / commands exist (or timeout)."""
@@ -183,6 +184,7 @@ class FakeDiscord:
         app.router.add_post(api + "/channels/{cid}/messages", self._create)
         app.router.add_patch(api + "/channels/{cid}/messages/{mid}", self._edit)
         app.router.add_get(api + "/channels/{cid}", self._channel)
+        app.router.add_put(api + "/channels/{cid}/messages/pins/{mid}", self._pin)
         app.router.add_get(api + "/users/@me", self._me)
         app.router.add_get(api + "/oauth2/applications/@me", self._application)
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
@@ -235,6 +237,19 @@ class FakeDiscord:
         if request.match_info["cid"] != CHANNEL_ID:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
         return _json(CHANNEL)
+
+    async def _pin(self, request: web.Request) -> web.StreamResponse:
+        await self._payload(request, "/channels/{channel_id}/messages/pins/{message_id}")
+        if (failure := await self._failure(request)) is not None:
+            return failure
+        with self._changed:
+            known = any(m.id == request.match_info["mid"] for m in self.messages)
+            if known:
+                self.pins.append(request.match_info["mid"])
+                self._changed.notify_all()
+        if not known:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return web.Response(status=204)
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(USER)
