@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
+from bot import periods
 from bot.config import Config, Env, Polling
 from bot.dedup import Freshness
 from bot.delivery import Deliverer, DrainReport, drain, make_deliverer
@@ -102,6 +103,7 @@ class App:
     ) -> DrainReport:
         """Send what the outbox holds; one drain at a time, across processes too."""
         async with self._delivering, self._delivery_lock.held():
+            self.queue_digests()
             await self.digester.prepare(should_stop)
             return await drain(
                 self.store,
@@ -112,6 +114,16 @@ class App:
                 progress=progress,
                 should_stop=should_stop,
             )
+
+    def queue_digests(self) -> int:
+        """Queue the digest of every period that ended since the last one (`discord.digest`);
+        how many. The outbox keys them by period, so none is queued twice."""
+        digest, now = self.config.discord.digest, self.clock()
+        if digest is None:
+            return 0
+        ends = periods.due(digest, self.store.last_digest_end(), now)
+        with self.store.transaction():
+            return sum(self.store.enqueue_digest(end, now) for end in ends)
 
     def forget_old(self) -> int:
         """Apply `storage.keep`: forget irrelevant entries older than that."""

@@ -107,8 +107,8 @@ def test_a_rolled_back_poll_leaves_no_development_behind_in_memory(tmp_path: Pat
     with pipeline.writing():
         accept("Jury finds for OpenAI in Musk lawsuit", 2)  # story 1 of development 1 again
     third = cluster.features(Story(0, "Jury sides with OpenAI", "", "", "", NOW, "", "", "verdict"))
-    assert pipeline._open is not None
-    [kept] = pipeline._open.around(third)
+    assert pipeline._placer._open is not None
+    [kept] = pipeline._placer._open.around(third)
     assert kept.id == 1 and kept.members[0].title_words == evidence.words(
         "Jury finds for OpenAI in Musk lawsuit"
     )

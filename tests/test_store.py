@@ -44,7 +44,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
         "m004_placement",
         "m005_candidate_index",
         "m006_story_image",
-        "m007_outbox_pings_timeline",
+        "m007_newsroom_outbox",
     ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -267,7 +267,7 @@ def test_the_outbox_rebuilt_for_pings_keeps_every_row_and_its_guarantees(tmp_pat
     is still one per development."""
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
-    migrations.apply(old, stop_before="m007_outbox_pings_timeline")
+    migrations.apply(old, stop_before="m007_newsroom_outbox")
     old.execute(
         "INSERT INTO developments (id, kind, first_published, lead_story_id, created_at)"
         " VALUES (1, '', ?, 1, ?)",

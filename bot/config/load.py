@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -15,6 +16,7 @@ from bot.config.settings import (
     Config,
     CueGroup,
     Developments,
+    Digest,
     DiscordConfig,
     EventKind,
     FeedConfig,
@@ -117,7 +119,34 @@ def _discord(source: str, data: object, kinds: tuple[str, ...]) -> DiscordConfig
         thumbnails=dr.boolean("thumbnails", dd.thumbnails),
         ping=_ping(source, dr.raw("ping"), kinds) if dr.has("ping") else None,
         timeline=dr.boolean("timeline", dd.timeline),
+        digest=_digest(source, dr.raw("digest")) if dr.has("digest") else None,
+        per_development=dr.boolean("per_development", dd.per_development),
     )
+
+
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def _digest(source: str, data: object) -> Digest:
+    """`{every: 1d, at: "18:00", timezone: Europe/Paris}`, each optional."""
+    r, default = Reader(source, data, "discord.digest", keys_of(Digest)), Digest()
+    every = r.duration("every", default.every)
+    if every < timedelta(days=1) or every % timedelta(days=1):
+        raise ConfigError(source, r.key("every"), f"expected whole days (1d, 7d), got {r.raw('every')!r}")
+    at = default.at
+    if r.has("at"):
+        text = r.string("at")
+        if not (m := _CLOCK.fullmatch(text)):
+            raise ConfigError(source, r.key("at"), f"expected a time like '18:00', got {text!r}")
+        at = time(int(m.group(1)), int(m.group(2)))
+    zone = r.string("timezone", default.timezone)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "../x", "Europe" (a folder)
+        raise ConfigError(
+            source, r.key("timezone"), f"no time zone named {zone!r} (like Europe/Paris)"
+        ) from None
+    return Digest(every, at, zone)
 
 
 _SURGE = re.compile(r"(\d{1,6}) +outlets? +in +(\S{1,20})")

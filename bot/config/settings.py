@@ -5,7 +5,7 @@ here, so a key is documented and defaulted in one place."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from bot.errors import ConfigError
 
@@ -108,6 +108,16 @@ class Ping:
 
 
 @dataclass(frozen=True)
+class Digest:
+    """One message listing each period's developments (`discord.digest`): periods end at
+    `at` local time in `timezone`, every `every` (whole days)."""
+
+    every: timedelta = timedelta(days=1)
+    at: time = time(18, 0)
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
 class DiscordConfig:
     """How posts look, and how fast they may go (Discord's webhook limits by default)."""
 
@@ -119,6 +129,8 @@ class DiscordConfig:
     thumbnails: bool = True  # the lead story's picture beside its post (http(s) only)
     ping: Ping | None = None  # off by default: nothing pings
     timeline: bool = False  # one message kept up to date: every development, newest first
+    digest: Digest | None = None  # off by default
+    per_development: bool = True  # false: developments go out in digests only
 
 
 @dataclass(frozen=True)

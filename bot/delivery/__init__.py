@@ -4,10 +4,11 @@
 - `failures.py`: discord.py's errors mapped once, and the pure retry/halt policy;
 - `drain.py`: the outbox drain (loop and writes only);
 - `pacing.py`: Discord's rate limits as a pure pacer; `render.py`: rows to messages
-  within Discord's limits (pure); `slash.py`: the slash commands.
+  within Discord's limits (pure); `timeline.py`: the story so far and digests;
+  `slash.py`: the slash commands.
 
 May import: `bot.models`, `bot.config`, `bot.errors`, `bot.store`, `bot.text`, `bot.urls`,
-`bot.summarize`, `bot.escalate`, discord.py. Never imports the update side.
+`bot.summarize`, `bot.escalate`, `bot.periods`, discord.py. Never imports the update side.
 """
 
 from __future__ import annotations

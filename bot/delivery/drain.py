@@ -13,17 +13,27 @@ from datetime import datetime
 import aiohttp
 import discord
 
-from bot import escalate
-from bot.config import Config
+from bot import escalate, periods
+from bot.config import Config, Digest
 from bot.delivery import timeline
 from bot.delivery.failures import HALT_PROBE, SEND_TIMEOUT, judge
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import render_development, render_notice, render_ping
 from bot.delivery.transports import Deliverer, editable
 from bot.models import Message
-from bot.store import OutboxRow, OutboxState, Store
+from bot.store import OutboxRow, OutboxState, Store, from_iso
 
 log = logging.getLogger(__name__)
+
+# What the log says of a row sent, by its action.
+DONE = {
+    "post": "posted",
+    "edit": "updated",
+    "notice": "sent",
+    "ping": "pinged for",
+    "timeline": "updated",
+    "digest": "posted",
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,9 @@ async def drain(
             why = "its post was never sent" if not row.message_id else "its post went to the console"
             store.mark_skipped(row.id, why, clock())
             continue
+        if row.action == "digest" and (empty := _digest_skips(store, row, config)):
+            store.mark_skipped(row.id, empty, clock())
+            continue
         if row.action == "ping" and (wait := _ping_waits(store, row, clock())) is not None:
             if not wait:
                 continue  # its post goes first
@@ -99,14 +112,7 @@ async def drain(
             store.resume()
             probing = False
         sent += 1
-        done_as = {
-            "post": "posted",
-            "edit": "updated",
-            "notice": "sent",
-            "ping": "pinged for",
-            "timeline": "updated",
-        }
-        log.info("%s %s", done_as[row.action], _label(row))
+        log.info("%s %s", DONE[row.action], _label(row))
     if progress is not None:
         progress(len(rows), len(rows))
     return DrainReport(sent=sent, failed=failed)
@@ -117,7 +123,26 @@ def _render(row: OutboxRow, config: Config, store: Store, now: datetime) -> list
     `discord.ping` lists names the role."""
     if row.action == "timeline":
         return timeline.render(store.recent_developments(timeline.LISTED), now)
+    if row.action == "digest":
+        assert config.discord.digest is not None  # `_digest_skips` said so
+        start, end = _period(row, config.discord.digest)
+        rows = store.recent_developments(timeline.LISTED, start, end)
+        return [timeline.render_digest(rows, start, end, config.discord.digest.timezone)]
     return [_one(row, config, now)]
+
+
+def _period(row: OutboxRow, digest: Digest) -> tuple[datetime, datetime]:
+    end = from_iso(row.notice)
+    return periods.start_of(end, digest), end
+
+
+def _digest_skips(store: Store, row: OutboxRow, config: Config) -> str:
+    """Why a period's digest is not posted ('' when it is): digests turned off since it
+    was queued, or nothing happened in the period (an empty digest is noise)."""
+    if config.discord.digest is None:
+        return "discord.digest is no longer set"
+    start, end = _period(row, config.discord.digest)
+    return "" if store.recent_developments(1, start, end) else "no developments in the period"
 
 
 def _one(row: OutboxRow, config: Config, now: datetime) -> Message:
@@ -155,6 +180,8 @@ def _label(row: OutboxRow) -> str:
     """How a row is named in logs."""
     if row.action == "timeline":
         return "the story so far"
+    if row.action == "digest":
+        return f"digest of the period ending {row.notice}"
     if row.development is None:
         return f"notice {row.notice[:80]!r}"
     return f"{row.action} of development {row.development.id} {row.development.lead.title[:80]!r}"

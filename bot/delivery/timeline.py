@@ -1,8 +1,10 @@
-"""The story so far (`discord.timeline`): every development, newest first, with its date,
-kind, headline link and how many outlets covered it, in as many messages as Discord's limits
-need; posted once and edited after, pinned in bot mode.
+"""Developments listed: the story so far (`discord.timeline`), every development newest
+first with its date, kind, headline link and how many outlets covered it, in as many
+messages as Discord's limits need, posted once and edited after, pinned in bot mode; and a
+period's digest (`discord.digest`) in one message.
 
-`render` is pure; `deliver` posts or edits each part and records the new ones' message ids.
+`render` and `render_digest` are pure; `deliver` posts or edits each part of the story so
+far and records the new ones' message ids.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
 
@@ -40,11 +43,23 @@ def line(row: DevelopmentSummary) -> str:
 def render(rows: Sequence[DevelopmentSummary], now: datetime) -> list[Message]:
     """The timeline's messages: `rows` newest first, each message's text within Discord's
     description limit, at most MAX_PARTS of them; a last line counts what did not fit."""
+    return _listing(rows, TITLE, now, MAX_PARTS)
+
+
+def render_digest(rows: Sequence[DevelopmentSummary], start: datetime, end: datetime, zone: str) -> Message:
+    """A period's digest: its developments, newest first, in one message."""
+    local = ZoneInfo(zone)
+    span = f"{start.astimezone(local):%Y-%m-%d %H:%M} to {end.astimezone(local):%Y-%m-%d %H:%M} {zone}"
+    [message] = _listing(rows, f"Developments from {span}", end, 1)
+    return message
+
+
+def _listing(rows: Sequence[DevelopmentSummary], title: str, now: datetime, most: int) -> list[Message]:
     parts: list[list[str]] = [[]]
     for n, row in enumerate(rows):
         text = line(row)
         if len("\n".join([*parts[-1], text])) > DESCRIPTION_MAX - 80:  # room for the count line
-            if len(parts) == MAX_PARTS:
+            if len(parts) == most:
                 parts[-1].append(f"+{len(rows) - n} earlier developments")
                 break
             parts.append([])
@@ -54,7 +69,7 @@ def render(rows: Sequence[DevelopmentSummary], now: datetime) -> list[Message]:
     total = len(parts)
     return [
         Message(
-            title=TITLE if total == 1 else f"{TITLE} ({k}/{total})",
+            title=title if total == 1 else f"{title} ({k}/{total})",
             url="",
             description="\n".join(part),
             author="",

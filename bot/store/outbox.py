@@ -35,6 +35,21 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
+    def enqueue_digest(self, end: datetime, now: datetime) -> bool:
+        """Queue the digest of the period ending at `end`; False when it was queued before
+        (each period's digest goes out once, across restarts)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (action, notice, state, created_at, updated_at)"
+            " VALUES ('digest', ?, 'pending', ?, ?)",
+            [iso(end), iso(now), iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def last_digest_end(self) -> datetime | None:
+        """The end of the latest period whose digest was queued."""
+        row = self.db.execute("SELECT max(notice) FROM outbox WHERE action = 'digest'").fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
     def timeline_messages(self) -> dict[int, str]:
         """The story so far's messages, by part (0 holds the newest developments)."""
         return {int(r[0]): r[1] for r in self.db.execute("SELECT part, message_id FROM timeline_parts")}
@@ -77,7 +92,7 @@ class OutboxMixin(DevelopmentsMixin):
             " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
             " WHERE o.state IN ('pending', 'sending')"
             " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-            " ORDER BY o.action != 'notice', o.action = 'timeline', d.first_published, d.id,"
+            " ORDER BY o.action != 'notice', o.action IN ('timeline', 'digest'), d.first_published, d.id,"
             " o.action != 'post', o.id",
             [iso(now) if now else "9999"],
         ).fetchall()

@@ -29,6 +29,7 @@ class OutboxAction(StrEnum):
     NOTICE = "notice"  # a message about the bot itself
     PING = "ping"  # one follow-up message pinging the role when a development's coverage surges
     TIMELINE = "timeline"  # the story so far, posted once and edited as developments arrive
+    DIGEST = "digest"  # one period's developments in one message (`notice`: the period's end)
 
 
 @dataclass(frozen=True)

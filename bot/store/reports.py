@@ -1,7 +1,9 @@
-"""Reports read in one go for `status`, `health`, `stories` and the slash commands."""
+"""Reports read in one go for `status`, `health`, `stories`, the slash commands, the story
+so far and digests."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from bot.store.outbox import OutboxMixin
@@ -13,14 +15,20 @@ from bot.store.records import (
     HaltStatus,
     StatusReport,
     from_iso,
+    iso,
     maybe_time,
 )
 from bot.store.service import ServiceMixin
 
 
 class ReportsMixin(OutboxMixin, ServiceMixin):
-    def recent_developments(self, limit: int) -> list[DevelopmentSummary]:
-        """Newest developments with their post state, coverage count and outlets."""
+    def recent_developments(
+        self, limit: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[DevelopmentSummary]:
+        """Newest developments (first published from `since` until before `until`) with their
+        post state, coverage count and outlets."""
+        low = iso(since) if since else ""
+        high = iso(until) if until else "9999"
         rows = self.db.execute(
             "SELECT d.id, d.kind, d.first_published, s.title, s.url, s.outlet, o.state, o.message_id,"
             " (SELECT COUNT(*) FROM stories c WHERE c.development_id = d.id),"
@@ -28,8 +36,9 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
             "  WHERE c.development_id = d.id)"
             " FROM developments d JOIN stories s ON s.id = d.lead_story_id"
             " LEFT JOIN outbox o ON o.development_id = d.id AND o.action = 'post'"
+            " WHERE d.first_published >= ? AND d.first_published < ?"
             " ORDER BY d.first_published DESC, d.id DESC LIMIT ?",
-            [limit],
+            [low, high, limit],
         ).fetchall()
         return [
             DevelopmentSummary(

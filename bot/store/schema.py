@@ -175,17 +175,18 @@ def m006_story_image(db: Database) -> None:
 
 
 @migrations()
-def m007_outbox_pings_timeline(db: Database) -> None:
+def m007_newsroom_outbox(db: Database) -> None:
     """Pings (`discord.ping`): a post may ping when it is news, not history (`may_ping`), says
     whether it did (`pinged`), and a development's coverage surge queues one 'ping' row.
     The story so far (`discord.timeline`): one 'timeline' row waits at a time, and each part
-    of it is one message, posted once and edited after (`timeline_parts`). SQLite cannot
-    change a CHECK constraint: the table is rebuilt with the new actions."""
+    of it is one message, posted once and edited after (`timeline_parts`). A digest
+    (`discord.digest`) is one 'digest' row per period, keyed by the period's end in `notice`.
+    SQLite cannot change a CHECK constraint: the table is rebuilt with the new actions."""
     db.execute("""
         CREATE TABLE outbox_new (
             id INTEGER PRIMARY KEY,
             development_id INTEGER REFERENCES developments(id),
-            action TEXT NOT NULL CHECK (action IN ('post', 'edit', 'notice', 'ping', 'timeline')),
+            action TEXT NOT NULL CHECK (action IN ('post', 'edit', 'notice', 'ping', 'timeline', 'digest')),
             notice TEXT,
             state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'skipped')),
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -213,5 +214,6 @@ def m007_outbox_pings_timeline(db: Database) -> None:
         "CREATE UNIQUE INDEX outbox_one_waiting_timeline ON outbox(action)"
         " WHERE action = 'timeline' AND state = 'pending'"
     )
+    db.execute("CREATE UNIQUE INDEX outbox_one_digest ON outbox(notice) WHERE action = 'digest'")
     db.execute("CREATE INDEX outbox_state ON outbox(state)")
     db.execute("CREATE TABLE timeline_parts (part INTEGER PRIMARY KEY, message_id TEXT NOT NULL)")

@@ -47,6 +47,9 @@ def queue_unposted(
 ) -> list[DevelopmentView]:
     """Queue, in one transaction, the posts of the developments in range never posted."""
     store = pipeline.app.store
+    if not pipeline.app.config.discord.per_development:
+        log.info("discord.per_development is false: developments go out in digests only")
+        return []
     developments = store.unposted_developments(since, until, feed.name if feed else None)
     now = pipeline.app.clock()
     with store.transaction():

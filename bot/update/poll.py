@@ -17,19 +17,19 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import cluster, escalate, feedhealth, policy
+from bot import cluster, feedhealth, policy
 from bot.config import FeedConfig
 from bot.dedup import Action, decide
 from bot.delivery import DrainReport
 from bot.errors import FeedError, ParseError
 from bot.kinds import KindFinder
 from bot.match import Rules, judge_entry
-from bot.models import Entry, FetchResult, ParsedFeed, Verdict
+from bot.models import FetchResult, ParsedFeed, Verdict
 from bot.parse import parse_feed
 from bot.store import FeedState
-from bot.update.candidates import OpenDevelopments
-from bot.update.decide import FeedIntent, after_failure, after_success, edits_post, entry_key, shift
+from bot.update.decide import FeedIntent, after_failure, after_success, entry_key
 from bot.update.parsepool import ParseTimeout
+from bot.update.place import Placer
 from bot.update.reports import CycleReport, FeedReport
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class Pipeline:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._open: OpenDevelopments | None = None  # built for the rules of the first story
+        self._placer = Placer(app)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -77,7 +77,7 @@ class Pipeline:
             with self.app.store.transaction():
                 yield
         except BaseException:
-            self._open = None
+            self._placer.forget()
             raise
 
     async def poll(self, feeds: Iterable[FeedConfig] | None = None, deliver: bool = True) -> CycleReport:
@@ -229,7 +229,7 @@ class Pipeline:
             if decision.action is Action.UNCHANGED:
                 continue
             if decision.action is Action.UPDATED and story_id is not None:
-                queued += self._revise(story_id, entry, now)
+                queued += self._placer.revise(story_id, entry, now)
             new += decision.action is not Action.UPDATED
             action: Action = decision.action
             if decision.creates_story:
@@ -237,10 +237,12 @@ class Pipeline:
                     now, posts, self.app.config.polling.max_posts_per_poll, feed.interval
                 )
                 sketch = sketch or cluster.sketch(entry, self.app.kinds)
-                story_id, placed, queued_now = self._develop(entry, key, sketch, decision.posts, now, hold)
+                story_id, placed, queued_now = self._placer.develop(
+                    entry, key, sketch, decision.posts, now, hold
+                )
                 action = placed or action
                 queued += queued_now
-                posts += placed is None and decision.posts  # a new development's post
+                posts += placed is None and decision.posts and self.app.config.discord.per_development
             linked = story_id if verdict.relevant and action is not Action.UPDATED else None
             store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
         if baseline:
@@ -254,63 +256,3 @@ class Pipeline:
             baseline=baseline,
             warning=parsed.warning,
         )
-
-    def _revise(self, story_id: int, entry: Entry, now: datetime) -> int:
-        """The publisher edited a story's item: the story takes the new headline and text, and
-        its development's sent post is edited to match, never posted again. Returns how many
-        outbox rows it queued."""
-        store = self.app.store
-        development = store.revise_story(story_id, entry)
-        if development is None:
-            return 0
-        timeline = int(self.app.config.discord.timeline and store.enqueue_timeline(now))
-        return timeline + int(
-            edits_post(store.post_message(development), True) and store.enqueue_edit(development, now)
-        )
-
-    def _develop(
-        self,
-        entry: Entry,
-        key: str,
-        sketch: cluster.Features,
-        fresh: bool,
-        now: datetime,
-        hold: datetime | None = None,
-    ) -> tuple[int, Action | None, int]:
-        """Store a new story and place it: in a new development (posted when `fresh`, not
-        before `hold` nor before the topic's settle time has passed), in a known one (whose
-        posted message is edited when `fresh`), or, a roundup joining none, in none. Returns
-        the story id, COVERAGE or ROUNDUP unless it started a development, and how many
-        outbox rows it queued."""
-        store, kinds, kind = self.app.store, self.app.kinds, sketch.kind
-        if self._open is None or self._open.kinds is not kinds or self._open.store is not store:
-            self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
-        assignment = cluster.assign(sketch, self._open.around(sketch), kinds)
-        joined = assignment.development
-        timeline = int(self.app.config.discord.timeline and store.enqueue_timeline(now))
-        kept = joined is not None or assignment.aside  # the reason is the story's, not a development's
-        story_id = store.create_story(entry, key, kind, now, joined, assignment.reason if kept else "")
-        features = replace(sketch, story_id=story_id)
-        log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
-        if assignment.aside:
-            return story_id, Action.ROUNDUP, timeline
-        if joined is None:
-            development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
-            self._open.placed(features, development, entry.published, kind)
-            hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
-            posted = int(fresh and store.enqueue_post(development, now, hold, may_ping=True))
-            return story_id, None, posted + timeline
-        self._open.placed(features, joined, entry.published, kind)
-        edit = edits_post(store.post_message(joined), fresh)
-        queued = timeline + int(edit and store.enqueue_edit(joined, now))
-        return story_id, Action.COVERAGE, queued + int(fresh and self._surging(joined, entry.published, now))
-
-    def _surging(self, development: int, published: datetime, now: datetime) -> bool:
-        """Queue the development's one surge ping when its coverage around `published` crosses
-        `discord.ping.surge`; whether it was queued now."""
-        ping = self.app.config.discord.ping
-        if ping is None or ping.surge is None:
-            return False
-        within, store = ping.surge.within, self.app.store
-        coverage = store.coverage_times(development, shift(published, -within), shift(published, within))
-        return escalate.surged(coverage, ping.surge) and store.enqueue_ping(development, now)
