@@ -104,6 +104,7 @@ class DevelopmentView:
     first_published: datetime
     lead: Story
     coverage: tuple[Story, ...] = ()
+    muted: bool = False  # `/mute`: no more edits or pings for it
 
 
 @dataclass(frozen=True)

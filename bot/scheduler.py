@@ -181,6 +181,7 @@ class Service:
             queue_unposted=lambda since: queue_unposted(self.pipeline, since),
             deliver_soon=self.deliver_soon,
             home_guild=guild,
+            rules=lambda: self.app.rules,
         )
 
     async def run(self) -> None:

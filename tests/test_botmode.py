@@ -33,10 +33,11 @@ def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: 
         try:
             assert api.wait_ready(), "the bot identified on the gateway"
             assert api.identify is not None and api.identify["intents"] == 0  # no privileged intents
-            assert api.wait_for("commands", 3)
+            assert api.wait_for("commands", 6)
             commands = {c["name"]: c for c in api.commands}
-            assert set(commands) == {"status", "latest", "backfill"}
-            assert str(commands["backfill"]["default_member_permissions"]) == "32"  # Manage Server
+            assert set(commands) == {"status", "latest", "backfill", "feeds", "explain", "mute"}
+            for managing in ("backfill", "mute"):
+                assert str(commands[managing]["default_member_permissions"]) == "32"  # Manage Server
             assert api.wait_for("messages", 1)
             [message] = api.messages
             assert message.payload["embeds"][0]["title"] == item.title
@@ -73,3 +74,59 @@ def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: 
     assert stranger_reply == "This bot answers only in the server of the channel it posts to."
     assert all(r["data"]["flags"] == 64 for r in api.interaction_responses)  # ephemeral
     assert all(r["data"]["allowed_mentions"] == {"parse": []} for r in api.interaction_responses)
+
+
+def test_bot_mode_feeds_explain_and_mute_from_the_channel(tmp_path: Path, feed_server: FeedServer) -> None:
+    verdict = Item(
+        "Jury finds OpenAI not liable in Musk lawsuit",
+        "https://news.example/verdict",
+        NOW - timedelta(hours=2),
+        description="Elon Musk's lawsuit against OpenAI ended.",
+        source="First Outlet",
+    )
+    feed_server.routes["/f.xml"] = Route(rss([verdict]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    with FakeDiscord() as api:
+        env = environment(
+            token="bot-token", channel_id=CHANNEL_ID, api_base=api.api_base, gateway_url=api.gateway_url
+        )
+        proc = subprocess.Popen(
+            command(tmp_path, "run"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert api.wait_ready() and api.wait_for("commands", 6) and api.wait_for("messages", 1)
+            asked = [
+                slash_command("feeds"),
+                slash_command("explain", {"text": "Musk sues OpenAI over its **mission** @everyone"}),
+                slash_command("mute", {"development": 1}, manage_guild=False),
+                slash_command("mute", {"development": 99}),
+                slash_command("mute", {"development": 1}),
+            ]
+            for n, interaction in enumerate(asked, start=1):
+                api.dispatch("INTERACTION_CREATE", interaction)
+                assert api.wait_for("interaction_responses", n)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        feeds, explained, refused, unknown, muted = (r["data"]["content"] for r in api.interaction_responses)
+        coverage = Item(
+            "Jury sides with OpenAI against Musk",
+            "https://other.example/verdict",
+            NOW - timedelta(hours=1),
+            description="Elon Musk's lawsuit against OpenAI ended.",
+            source="Second Outlet",
+        )
+        feed_server.routes["/f.xml"] = Route(rss([verdict, coverage]))
+        again = subprocess.run(
+            command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120
+        )
+        assert again.returncode == 0, again.stderr
+        [post] = api.messages
+    assert feeds.startswith("- f: ok; last success")
+    assert explained.startswith("**Relevant** to Musk v. OpenAI: score 2 (threshold 2)\n- musk: musk\n")
+    assert "- legal +2: sues (title)" in explained and "openai\\_side" in explained  # markdown escaped
+    assert refused == "Only members with Manage Server can mute."
+    assert unknown == "There is no development 99."
+    assert muted == "Development 1 is muted: no more edits or pings."
+    assert post.edits == []  # the second outlet's coverage did not edit the muted post

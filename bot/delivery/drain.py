@@ -73,6 +73,9 @@ async def drain(
             return DrainReport(sent=sent, failed=failed, stopped="stopping")
         if progress is not None:
             progress(done, len(rows))
+        if row.action in ("edit", "ping") and row.development is not None and row.development.muted:
+            store.mark_skipped(row.id, "its development is muted (/mute)", clock())
+            continue
         if row.action == "edit" and not editable(row.message_id, deliverer):
             why = "its post was never sent" if not row.message_id else "its post went to the console"
             store.mark_skipped(row.id, why, clock())

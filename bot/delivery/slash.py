@@ -1,4 +1,5 @@
-"""Slash commands in bot mode: /status, /latest [n], /backfill since: (Manage Server only).
+"""Slash commands in bot mode: /status, /latest [n], /feeds, /explain text:, and, for Manage
+Server only, /backfill since: and /mute development:.
 
 The replies are built by pure functions over the store's reports; `install` registers the
 commands on a discord.py CommandTree and wires them to what the service hands it.
@@ -15,7 +16,9 @@ import discord
 from discord import app_commands
 
 from bot.delivery.render import clip, defuse, escape, safe_url
-from bot.models import DevelopmentView
+from bot.match import Rules, judge
+from bot.models import DevelopmentView, Verdict
+from bot.report import feed_line
 from bot.store import DevelopmentSummary, StatusReport, Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,21 @@ def latest_text(rows: list[DevelopmentSummary]) -> str:
     return clip_lines(lines)
 
 
+def feeds_text(report: StatusReport, now: datetime) -> str:
+    """Each feed's health, one line each, for /feeds."""
+    lines = [f"- {escape(defuse(feed_line(feed, now)))}" for feed in report.feeds]
+    return clip_lines(lines or ["No feed polled yet."])
+
+
+def explain_text(verdict: Verdict, rules: Rules) -> str:
+    """How the topic rules judge a text, and why, for /explain."""
+    verb = "Relevant" if verdict.relevant else "Not relevant"
+    head = (
+        f"**{verb}** to {escape(defuse(rules.name))}: score {verdict.score:g} (threshold {rules.threshold:g})"
+    )
+    return clip_lines([head, *(f"- {escape(defuse(reason))}" for reason in verdict.reasons)])
+
+
 def clip_lines(lines: list[str]) -> str:
     """Whole lines up to Discord's 2000-character limit."""
     kept: list[str] = []
@@ -87,10 +105,11 @@ class Context:
     queue_unposted: Callable[[datetime], list[DevelopmentView]]
     deliver_soon: Callable[[], None]
     home_guild: int
+    rules: Callable[[], Rules]  # the topic's, as feeds.yaml says now (it may be reloaded)
 
 
 def install(tree: app_commands.CommandTree[discord.Client], context: Context) -> None:
-    """Register /status, /latest and /backfill, answering members of the home server only."""
+    """Register the commands, answering members of the home server only."""
     home_guild = context.home_guild
     quiet = discord.AllowedMentions.none()
 
@@ -146,4 +165,38 @@ def install(tree: app_commands.CommandTree[discord.Client], context: Context) ->
         )
         context.deliver_soon()
 
-    del status, latest, backfill  # registered on the tree; names kept only for the decorators
+    @tree.command(name="feeds", description="Each feed's health")
+    async def feeds(interaction: discord.Interaction) -> None:
+        if await elsewhere(interaction):
+            return
+        text = feeds_text(context.store.status(), datetime.now(UTC))
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+
+    @tree.command(name="explain", description="How the topic rules judge a headline or text, and why")
+    @app_commands.describe(text="a headline, or a headline and its text")
+    async def explain(interaction: discord.Interaction, text: app_commands.Range[str, 1, 2000]) -> None:
+        if await elsewhere(interaction):
+            return
+        rules = context.rules()
+        answer = explain_text(judge(text, "", rules), rules)
+        await interaction.response.send_message(answer, ephemeral=True, allowed_mentions=quiet)
+
+    @tree.command(name="mute", description="Stop the edits and pings of one development (see /latest)")
+    @app_commands.describe(development="its number", undo="allow its edits and pings again")
+    @app_commands.default_permissions(manage_guild=True)
+    async def mute(interaction: discord.Interaction, development: int, undo: bool = False) -> None:
+        if await elsewhere(interaction):
+            return
+        if not interaction.permissions.manage_guild:
+            text = "Only members with Manage Server can mute."
+        elif not context.store.mute(development, not undo):
+            text = f"There is no development {development}."
+        else:
+            text = f"Development {development} " + (
+                "may be edited again." if undo else "is muted: no more edits or pings."
+            )
+            log.info("/mute %d (undo %s) by %s", development, undo, interaction.user)
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=quiet)
+
+    # registered on the tree; names kept only for the decorators
+    del status, latest, backfill, feeds, explain, mute

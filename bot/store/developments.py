@@ -4,6 +4,7 @@ around a time, and the developments never posted (for backfill)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -120,7 +121,8 @@ class DevelopmentsMixin(StoreBase):
                 "SELECT * FROM stories WHERE development_id = ? ORDER BY published, id", [development_id]
             )
         ]
-        return _view(development_id, dev["kind"], dev["first_published"], dev["lead_story_id"], stories)
+        view = _view(development_id, dev["kind"], dev["first_published"], dev["lead_story_id"], stories)
+        return replace(view, muted=bool(dev["muted"]))
 
     def coverage_times(
         self, development_id: int, start: datetime, end: datetime
@@ -133,6 +135,17 @@ class DevelopmentsMixin(StoreBase):
             [development_id, iso(start), iso(end)],
         ).fetchall()
         return [(from_iso(r[0]), r[1], r[2]) for r in rows]
+
+    def mute(self, development_id: int, muted: bool = True) -> bool:
+        """Stop (or allow again) edits and pings for one development; False if there is none."""
+        cursor = self.db.execute(
+            "UPDATE developments SET muted = ? WHERE id = ?", [int(muted), development_id]
+        )
+        return cursor.rowcount == 1
+
+    def muted(self, development_id: int) -> bool:
+        row = self.db.execute("SELECT muted FROM developments WHERE id = ?", [development_id]).fetchone()
+        return bool(row and row[0])
 
     def post_message(self, development_id: int) -> PostState | None:
         """Where a development's post stands, if it was queued."""

@@ -217,3 +217,9 @@ def m007_newsroom_outbox(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX outbox_one_digest ON outbox(notice) WHERE action = 'digest'")
     db.execute("CREATE INDEX outbox_state ON outbox(state)")
     db.execute("CREATE TABLE timeline_parts (part INTEGER PRIMARY KEY, message_id TEXT NOT NULL)")
+
+
+@migrations()
+def m008_muted(db: Database) -> None:
+    """`/mute development:` stops the edits and pings of one development."""
+    db.execute("ALTER TABLE developments ADD COLUMN muted INTEGER NOT NULL DEFAULT 0")
