@@ -127,3 +127,5 @@ class Message:
     thumbnail: str = ""  # an http(s) picture URL, shown beside the embed
     content: str = ""  # text above the embed (a role mention); without a title, all there is
     mention: int = 0  # the one role the message may ping (its content names it); 0: none
+    thread_name: str = ""  # webhook to a forum: the post opens a forum thread of this name
+    thread: str = ""  # the thread the message goes to, or is edited in

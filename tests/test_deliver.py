@@ -196,6 +196,9 @@ class _lazy_webhook:
     async def pin(self, message_id: str) -> None:
         return None
 
+    async def start_thread(self, message_id: str, name: str) -> str:
+        return message_id
+
     async def serve(self, install: Install) -> None:
         return None
 

@@ -121,6 +121,7 @@ def _discord(source: str, data: object, kinds: tuple[str, ...]) -> DiscordConfig
         timeline=dr.boolean("timeline", dd.timeline),
         digest=_digest(source, dr.raw("digest")) if dr.has("digest") else None,
         per_development=dr.boolean("per_development", dd.per_development),
+        threads=dr.boolean("threads", dd.threads),
     )
 
 

@@ -131,6 +131,7 @@ class DiscordConfig:
     timeline: bool = False  # one message kept up to date: every development, newest first
     digest: Digest | None = None  # off by default
     per_development: bool = True  # false: developments go out in digests only
+    threads: bool = False  # a thread per post, where later coverage is listed as it arrives
 
 
 @dataclass(frozen=True)

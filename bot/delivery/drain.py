@@ -18,12 +18,15 @@ from bot.config import Config, Digest
 from bot.delivery import timeline
 from bot.delivery.failures import HALT_PROBE, SEND_TIMEOUT, judge
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import render_development, render_notice, render_ping
+from bot.delivery.render import clip, render_development, render_notice, render_ping, render_story
 from bot.delivery.transports import Deliverer, editable
 from bot.models import Message
 from bot.store import OutboxRow, OutboxState, Store, from_iso
 
 log = logging.getLogger(__name__)
+
+THREAD_NAME = 100  # characters of a thread's name (Discord's limit)
+THREAD_SUMMARY = 300  # characters of a story's summary in its development's thread
 
 # What the log says of a row sent, by its action.
 DONE = {
@@ -33,6 +36,7 @@ DONE = {
     "ping": "pinged for",
     "timeline": "updated",
     "digest": "posted",
+    "coverage": "added to the thread of",
 }
 
 
@@ -83,7 +87,7 @@ async def drain(
         if row.action == "digest" and (empty := _digest_skips(store, row, config)):
             store.mark_skipped(row.id, empty, clock())
             continue
-        if row.action == "ping" and (wait := _ping_waits(store, row, clock())) is not None:
+        if row.action in ("ping", "coverage") and (wait := _after_post(store, row)) is not None:
             if not wait:
                 continue  # its post goes first
             store.mark_skipped(row.id, wait, clock())
@@ -152,6 +156,9 @@ def _one(row: OutboxRow, config: Config, now: datetime) -> Message:
     development, ping = row.development, config.discord.ping
     if development is None:
         return render_notice(row.notice, now)
+    if row.action == "coverage":
+        story = next(s for s in (development.lead, *development.coverage) if s.id == row.story_id)
+        return render_story(story, max_chars=THREAD_SUMMARY)
     if row.action == "ping":
         assert ping is not None and ping.surge is not None  # queued only then
         surge, language = ping.surge, config.discord.language
@@ -162,21 +169,37 @@ def _one(row: OutboxRow, config: Config, now: datetime) -> Message:
         language=config.discord.language,
         thumbnails=config.discord.thumbnails,
     )
+    if row.action == "post" and config.discord.threads:  # a forum webhook opens the thread with it
+        message = replace(message, thread_name=clip(message.title.replace("\\", ""), THREAD_NAME) or "News")
     if row.action == "post" and row.may_ping and ping is not None and escalate.pings(ping, development.kind):
         return replace(message, content=f"<@&{ping.role}>", mention=ping.role)
     return message
 
 
-def _ping_waits(store: Store, row: OutboxRow, now: datetime) -> str | None:
-    """Why a surge's ping is not sent: '' while its post waits to go first, the reason when it
-    never will be (no post, or the post pinged already); None: send it."""
+async def _thread(store: Store, deliverer: Deliverer, row: OutboxRow) -> str:
+    """The thread of the row's development's post: known, or started now (bot mode)."""
+    assert row.development is not None
+    post = store.post_message(row.development.id)
+    assert post is not None and post.message_id is not None  # `_after_post` said it was sent
+    if post.thread_id:
+        return post.thread_id
+    name = clip(row.development.lead.title, THREAD_NAME) or "News"
+    thread = await deliverer.start_thread(post.message_id, name)
+    store.set_thread(row.development.id, thread)
+    return thread
+
+
+def _after_post(store: Store, row: OutboxRow) -> str | None:
+    """Why a surge's ping or a story for the post's thread is not sent: '' while the post
+    waits to go first, the reason when it never will be (no post; a ping whose post pinged
+    already); None: send it."""
     assert row.development is not None
     post = store.post_message(row.development.id)
     if post is not None and post.state in (OutboxState.PENDING, OutboxState.SENDING):
         return ""
     if post is None or post.state is not OutboxState.SENT:
         return "its development was never posted"
-    return "its post pinged already" if post.pinged else None
+    return "its post pinged already" if row.action == "ping" and post.pinged else None
 
 
 def _label(row: OutboxRow) -> str:
@@ -198,9 +221,22 @@ async def _send(
     message = messages[0]
     if row.action == "timeline":
         return await timeline.deliver(store, deliverer, messages, _nonce(row), pacer)
+    if row.action == "coverage":
+        return await deliverer.post(
+            replace(message, thread=await _thread(store, deliverer, row)), _nonce(row)
+        )
+    if row.action == "post" and deliverer.mode != "webhook":
+        message = replace(message, thread_name="")  # only a forum webhook opens a thread with its post
     if row.action != "edit":
-        return await deliverer.post(message, _nonce(row))
-    assert row.message_id is not None
+        message_id = await deliverer.post(message, _nonce(row))
+        if message.thread_name:
+            assert row.development is not None
+            store.set_thread(row.development.id, message_id)  # a forum post is its own thread
+        return message_id
+    assert row.message_id is not None and row.development is not None
+    post = store.post_message(row.development.id)
+    if deliverer.mode == "webhook" and post is not None and post.thread_id:
+        message = replace(message, thread=post.thread_id)  # a forum post is edited in its thread
     await deliverer.edit(row.message_id, message)
     return row.message_id
 

@@ -70,6 +70,11 @@ class Deliverer(Protocol):
         """Pin a posted message in the channel (bot mode; nothing elsewhere)."""
         ...
 
+    async def start_thread(self, message_id: str, name: str) -> str:
+        """The thread of a posted message, started now if it has none (bot mode; a forum
+        post is its own thread already); its id."""
+        ...
+
     gateway: bool  # whether `serve` connects to the gateway and answers slash commands
 
     async def serve(self, install: Install) -> None:
@@ -153,6 +158,9 @@ class ConsoleDeliverer:
     async def pin(self, message_id: str) -> None:
         return None
 
+    async def start_thread(self, message_id: str, name: str) -> str:
+        return message_id
+
     async def serve(self, install: Install) -> None:
         return None
 
@@ -181,16 +189,24 @@ class WebhookDeliverer:
             allowed_mentions=allowed(message),
             username=self._username or discord.utils.MISSING,
             avatar_url=self._avatar_url or discord.utils.MISSING,
+            thread=_thread(message),
+            thread_name=message.thread_name or discord.utils.MISSING,
         )
         return str(sent.id)
 
     async def edit(self, message_id: str, message: Message) -> None:
         await self._webhook.edit_message(
-            int(message_id), embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
+            int(message_id),
+            embed=to_embed(message),
+            allowed_mentions=discord.AllowedMentions.none(),
+            thread=_thread(message),
         )
 
     async def pin(self, message_id: str) -> None:
         return None  # a webhook cannot pin
+
+    async def start_thread(self, message_id: str, name: str) -> str:
+        return message_id  # a forum post (`thread_name`) is its own thread, of the same id
 
     async def serve(self, install: Install) -> None:
         return None  # a webhook has no gateway
@@ -235,7 +251,10 @@ class BotDeliverer:
 
     async def post(self, message: Message, nonce: str) -> str:
         await self._login()
-        sent = await self._channel.send(
+        channel = (
+            self._client.get_partial_messageable(int(message.thread)) if message.thread else self._channel
+        )
+        sent = await channel.send(
             content=message.content or None,
             embeds=embeds(message),
             nonce=nonce,
@@ -253,8 +272,28 @@ class BotDeliverer:
         await self._login()
         await self._channel.get_partial_message(int(message_id)).pin()
 
+    async def start_thread(self, message_id: str, name: str) -> str:
+        await self._login()
+        try:
+            thread = await self._client.http.start_thread_with_message(
+                self._channel.id, int(message_id), name=name, auto_archive_duration=10080
+            )
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:  # created before a crash: a message's thread has its id
+                return message_id
+            raise
+        return str(thread["id"])
+
     async def close(self) -> None:
         await self._client.close()
+
+
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+
+
+def _thread(message: Message) -> discord.abc.Snowflake:
+    """The thread a webhook message goes to, or discord.py's 'none'."""
+    return discord.Object(int(message.thread)) if message.thread else discord.utils.MISSING
 
 
 def editable(message_id: str | None, deliverer: Deliverer) -> bool:

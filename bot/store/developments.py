@@ -150,10 +150,11 @@ class DevelopmentsMixin(StoreBase):
     def post_message(self, development_id: int) -> PostState | None:
         """Where a development's post stands, if it was queued."""
         row = self.db.execute(
-            "SELECT state, message_id, pinged FROM outbox WHERE development_id = ? AND action = 'post'",
+            "SELECT state, message_id, pinged, thread_id FROM outbox"
+            " WHERE development_id = ? AND action = 'post'",
             [development_id],
         ).fetchone()
-        return PostState(OutboxState(row[0]), row[1], bool(row[2])) if row else None
+        return PostState(OutboxState(row[0]), row[1], bool(row[2]), row[3]) if row else None
 
     def unposted_developments(
         self, since: datetime, until: datetime | None, feed: str | None

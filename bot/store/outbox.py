@@ -17,6 +17,22 @@ class OutboxMixin(DevelopmentsMixin):
         was already queued or sent (never twice). `may_ping`: news, not history."""
         return self._enqueue(development_id, "post", now, not_before, may_ping)
 
+    def enqueue_coverage(self, development_id: int, story_id: int, now: datetime) -> bool:
+        """Queue a later story of a development for its post's thread (`discord.threads`)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (development_id, story_id, action, state, created_at, updated_at)"
+            " VALUES (?, ?, 'coverage', 'pending', ?, ?)",
+            [development_id, story_id, iso(now), iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def set_thread(self, development_id: int, thread_id: str) -> None:
+        """The thread of a development's post exists, with this id."""
+        self.db.execute(
+            "UPDATE outbox SET thread_id = ? WHERE development_id = ? AND action = 'post'",
+            [thread_id, development_id],
+        )
+
     def enqueue_ping(self, development_id: int, now: datetime) -> bool:
         """Queue the one ping for a development's coverage surge; False when it has had one."""
         return self._enqueue(development_id, "ping", now)
@@ -86,7 +102,8 @@ class OutboxMixin(DevelopmentsMixin):
         by `now` (all of them without it): notices first, then oldest development first, a
         post before its edits and its ping."""
         rows = self.db.execute(
-            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id, o.notice, o.may_ping"
+            "SELECT o.id, o.action, o.attempts, o.development_id, p.message_id, o.notice, o.may_ping,"
+            " o.story_id"
             " FROM outbox o"
             " LEFT JOIN developments d ON d.id = o.development_id"
             " LEFT JOIN outbox p ON p.development_id = o.development_id AND p.action = 'post'"
@@ -105,6 +122,7 @@ class OutboxMixin(DevelopmentsMixin):
                 r[4],
                 r[5] or "",
                 bool(r[6]),
+                r[7] or 0,
             )
             for r in rows
         ]

@@ -30,6 +30,7 @@ class OutboxAction(StrEnum):
     PING = "ping"  # one follow-up message pinging the role when a development's coverage surges
     TIMELINE = "timeline"  # the story so far, posted once and edited as developments arrive
     DIGEST = "digest"  # one period's developments in one message (`notice`: the period's end)
+    COVERAGE = "coverage"  # a later story of a development, sent into its post's thread
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class PostState:
     state: OutboxState
     message_id: str | None
     pinged: bool = False  # it mentioned the `discord.ping` role
+    thread_id: str | None = None  # its thread, once there is one (`discord.threads`)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class OutboxRow:
     message_id: str | None  # for an edit: the post's message, if it was sent
     notice: str = ""  # for a notice: the text, about the bot itself (a feed failing...)
     may_ping: bool = False  # for a post: it is news, not history, so it may ping
+    story_id: int = 0  # for coverage: the story to send into the post's thread
 
 
 @dataclass(frozen=True)

@@ -181,12 +181,15 @@ def m007_newsroom_outbox(db: Database) -> None:
     The story so far (`discord.timeline`): one 'timeline' row waits at a time, and each part
     of it is one message, posted once and edited after (`timeline_parts`). A digest
     (`discord.digest`) is one 'digest' row per period, keyed by the period's end in `notice`.
+    With `discord.threads`, each later story of a development is one 'coverage' row, sent
+    into the thread of its post (`thread_id`, on the post's row, once the thread exists).
     SQLite cannot change a CHECK constraint: the table is rebuilt with the new actions."""
     db.execute("""
         CREATE TABLE outbox_new (
             id INTEGER PRIMARY KEY,
             development_id INTEGER REFERENCES developments(id),
-            action TEXT NOT NULL CHECK (action IN ('post', 'edit', 'notice', 'ping', 'timeline', 'digest')),
+            action TEXT NOT NULL
+                CHECK (action IN ('post', 'edit', 'notice', 'ping', 'timeline', 'digest', 'coverage')),
             notice TEXT,
             state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'skipped')),
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -197,7 +200,9 @@ def m007_newsroom_outbox(db: Database) -> None:
             updated_at TEXT NOT NULL,
             sent_at TEXT,
             may_ping INTEGER NOT NULL DEFAULT 0,
-            pinged INTEGER NOT NULL DEFAULT 0
+            pinged INTEGER NOT NULL DEFAULT 0,
+            thread_id TEXT,
+            story_id INTEGER REFERENCES stories(id)
         )""")
     columns = "id, development_id, action, notice, state, attempts, last_error, message_id,"
     columns += " next_attempt_at, created_at, updated_at, sent_at"
@@ -215,6 +220,7 @@ def m007_newsroom_outbox(db: Database) -> None:
         " WHERE action = 'timeline' AND state = 'pending'"
     )
     db.execute("CREATE UNIQUE INDEX outbox_one_digest ON outbox(notice) WHERE action = 'digest'")
+    db.execute("CREATE UNIQUE INDEX outbox_one_coverage ON outbox(story_id) WHERE action = 'coverage'")
     db.execute("CREATE INDEX outbox_state ON outbox(state)")
     db.execute("CREATE TABLE timeline_parts (part INTEGER PRIMARY KEY, message_id TEXT NOT NULL)")
 

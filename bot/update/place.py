@@ -81,6 +81,9 @@ class Placer:
         self._open.placed(features, joined, entry.published, kind)
         edit = edits_post(store.post_message(joined), fresh)
         queued = timeline + int(edit and store.enqueue_edit(joined, now))
+        queued += int(
+            fresh and self.app.config.discord.threads and store.enqueue_coverage(joined, story_id, now)
+        )
         return story_id, Action.COVERAGE, queued + int(fresh and self._surging(joined, entry.published, now))
 
     def _surging(self, development: int, published: datetime, now: datetime) -> bool:

@@ -84,6 +84,7 @@ class Posted:
     id: str
     payload: dict[str, Any]
     edits: list[dict[str, Any]] = field(default_factory=list)
+    thread: str = ""  # the thread it was posted in ("": the channel itself)
 
 
 def limit_errors(payload: dict[str, Any]) -> list[str]:
@@ -122,6 +123,7 @@ class FakeDiscord:
         self.interaction_responses: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
         self.pins: list[str] = []  # ids of the messages pinned in the channel
+        self.threads: list[str] = []  # ids of the threads created (a thread's id is its message's)
         self.identify: dict[str, Any] | None = None
         self.failure_rate = failure_rate
         self.padding = 0  # bytes of junk added to every message answer (a hostile endpoint)
@@ -185,6 +187,7 @@ class FakeDiscord:
         app.router.add_patch(api + "/channels/{cid}/messages/{mid}", self._edit)
         app.router.add_get(api + "/channels/{cid}", self._channel)
         app.router.add_put(api + "/channels/{cid}/messages/pins/{mid}", self._pin)
+        app.router.add_post(api + "/channels/{cid}/messages/{mid}/threads", self._start_thread)
         app.router.add_get(api + "/users/@me", self._me)
         app.router.add_get(api + "/oauth2/applications/@me", self._application)
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
@@ -251,6 +254,43 @@ class FakeDiscord:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
         return web.Response(status=204)
 
+    async def _start_thread(self, request: web.Request) -> web.StreamResponse:
+        payload = await self._payload(request, "/channels/{channel_id}/messages/{message_id}/threads")
+        if (failure := await self._failure(request)) is not None:
+            return failure
+        mid = request.match_info["mid"]
+        with self._changed:
+            known = any(m.id == mid for m in self.messages)
+            exists = mid in self.threads
+            if known and not exists:
+                self.threads.append(mid)
+                self._changed.notify_all()
+        if not known:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        if exists:
+            message = "A thread has already been created for this message"
+            return _json({"message": message, "code": 160004}, status=400)
+        thread = {
+            "id": mid,
+            "type": 11,
+            "guild_id": GUILD_ID,
+            "parent_id": request.match_info["cid"],
+            "owner_id": USER["id"],
+            "name": payload.get("name", ""),
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": payload.get("auto_archive_duration", 1440),
+                "archive_timestamp": datetime.now(UTC).isoformat(),
+                "locked": False,
+            },
+        }
+        return _json(thread, status=201)
+
     async def _me(self, request: web.Request) -> web.Response:
         return _json(USER)
 
@@ -290,10 +330,10 @@ class FakeDiscord:
             self.violations += violations(request.method, spec_path, body)
         return body
 
-    def _record(self, payload: dict[str, Any]) -> Posted:
-        """Keep a newly created message."""
+    def _record(self, payload: dict[str, Any], thread: str = "") -> Posted:
+        """Keep a newly created message (in `thread`, or the channel)."""
         with self._changed:
-            posted = Posted(str(next(self._ids)), payload)
+            posted = Posted(str(next(self._ids)), payload, thread=thread)
             self.messages.append(posted)
             self._changed.notify_all()
         return posted
@@ -341,7 +381,12 @@ class FakeDiscord:
         payload, error = await self._checked(request, WEBHOOK_PATH)
         if error is not None:
             return error
-        posted = self._record(payload)
+        posted = self._record(payload, request.query.get("thread_id", ""))
+        if payload.get("thread_name"):  # a forum post: a new thread whose id is its first message's
+            posted.thread = posted.id
+            with self._changed:
+                self.threads.append(posted.id)
+                self._changed.notify_all()
         if request.query.get("wait") not in ("1", "true", "True"):
             return web.Response(status=204)
         return _json(self._message(posted, payload, webhook=True))
@@ -355,7 +400,8 @@ class FakeDiscord:
             earlier = self._nonces.get(nonce) if nonce and payload.get("enforce_nonce") else None
         if earlier is not None:  # Discord returns the message already created with this nonce
             return _json(self._message(earlier, earlier.payload, webhook=False))
-        posted = self._record(payload)
+        channel = request.match_info["cid"]
+        posted = self._record(payload, "" if channel == CHANNEL_ID else channel)
         if nonce:
             with self._lock:
                 self._nonces[nonce] = posted
