@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -59,17 +60,40 @@ def extract(page: bytes | str, url: str = "") -> str:
     return text or ""
 
 
-async def fetch_text(fetcher: Fetcher, url: str, timeout: timedelta, max_bytes: int) -> str:
-    """The article's main text, or '' on any failure within `timeout` (never longer)."""
-    if not followable(url):
+@dataclass(frozen=True)
+class Page:
+    """What an article page gives: its main text, and its picture (og:image), http(s) only."""
+
+    text: str = ""
+    image: str = ""
+
+
+def picture(page: bytes | str) -> str:
+    """The page's own picture (og:image and the like), when it is an http(s) URL; else ''."""
+    try:
+        found = trafilatura.extract_metadata(page)
+    except Exception as exc:  # a parser bug on one page must not cost the post
+        log.debug("metadata extraction failed: %s", exc)
         return ""
+    image = (found.image or "") if found is not None else ""
+    return image if image.lower().startswith(("http://", "https://")) and len(image) <= 2048 else ""
+
+
+async def fetch_page(fetcher: Fetcher, url: str, timeout: timedelta, max_bytes: int) -> Page:
+    """The article's text and picture, or an empty Page on any failure within `timeout`."""
+    if not followable(url):
+        return Page()
     page = FeedConfig(f"article {urlsplit(url).hostname}", url, timeout, timeout, min(max_bytes, MAX_PAGE))
     try:
         with anyio.fail_after(timeout.total_seconds()):  # anyio's: see fetch.py on asyncio timeouts
             result = await fetcher.fetch(page, FeedCache())
     except (FeedError, TimeoutError) as exc:
         log.info("article %s: %s; using the feed's text", url, exc)
-        return ""
+        return Page()
     if result.body is None or (result.content_type and "html" not in result.content_type.lower()):
-        return ""
-    return await asyncio.to_thread(extract, result.body, result.url)
+        return Page()
+    body = result.body
+    text, image = await asyncio.gather(
+        asyncio.to_thread(extract, body, result.url), asyncio.to_thread(picture, body)
+    )
+    return Page(text, image)

@@ -31,6 +31,7 @@ BATCH = 16  # stories summarised at once (article fetches are bounded by the fet
 class Digest:
     text: str
     source: str  # "feed", "article" or "llm"
+    image: str = ""  # the article page's picture (og:image), when the page was fetched anyway
 
 
 class Digester:
@@ -59,22 +60,23 @@ class Digester:
     async def digest(self, title: str, feed_text: str, url: str, fetch: bool | None = None) -> Digest:
         """The summary for one story, and where its text came from. `fetch` overrides
         `summaries.fetch_articles` (the `summarize` command always fetches)."""
-        text, source = feed_text, "feed"
+        text, source, image = feed_text, "feed", ""
         plain = " ".join(clean(feed_text))
         fetch = self.summaries.fetch_articles if fetch is None else fetch
         if len(plain) < self.summaries.min_text and fetch and url:
-            page = await article.fetch_text(
+            page = await article.fetch_page(
                 self.fetcher, url, self.summaries.article_timeout, self.config.polling.max_bytes
             )
-            if len(page) > len(plain):
-                text, source = page, "article"
+            image = page.image
+            if len(page.text) > len(plain):
+                text, source = page.text, "article"
         limit = self.summaries.max_chars
         if (answer := await self._llm(title, text)) is not None:
-            return Digest(answer, "llm")
+            return Digest(answer, "llm", image)
         summary = summarize(title, text, limit, self.relevance)
         if not summary:  # no complete sentence: the feed's own text, as it is if need be
-            return Digest(summary_or_lede(title, feed_text, limit, self.relevance), "feed")
-        return Digest(summary, source)
+            return Digest(summary_or_lede(title, feed_text, limit, self.relevance), "feed", image)
+        return Digest(summary, source, image)
 
     async def _llm(self, title: str, text: str) -> str | None:
         config = self.summaries.llm
@@ -108,7 +110,7 @@ class Digester:
             batch = stories[start : start + BATCH]
             digests = await asyncio.gather(*(self._one(story) for story in batch))
             for story, digest in zip(batch, digests, strict=True):
-                self.store.set_digest(story.id, digest.text, digest.source)
+                self.store.set_digest(story.id, digest.text, digest.source, digest.image)
         return len(stories)
 
     async def _one(self, story: Story) -> Digest:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+from bot.article import picture
 from bot.config import FeedConfig
 from bot.report import opml
 from tests.support.cli import command, environment
@@ -189,3 +190,36 @@ def test_in_bot_mode_a_verdict_post_pings_the_role_and_nothing_else(
     assert message.payload["content"] == f"<@&{ROLE}>"
     assert message.payload["allowed_mentions"] == {"parse": [], "roles": [str(ROLE)]}
     assert "@\u200beveryone" in message.payload["embeds"][0]["title"]  # feed text is defused too
+
+
+def test_without_a_picture_in_the_feed_the_fetched_page_s_og_image_is_the_thumbnail(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    page = (
+        '<html><head><meta property="og:image" content="https://img.example/court.jpg"></head><body>'
+        "<article><p>"
+        + "A federal jury on Monday rejected Elon Musk's claims against OpenAI. " * 12
+        + "</p></article></body></html>"
+    )
+    feed_server.routes["/article"] = Route(page.encode(), content_type="text/html; charset=utf-8")
+    feed_server.routes["/f.xml"] = Route(rss([]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, fetch_articles=True)
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    teaser = replace(
+        on_topic(1, 1, feed_server.url("/article")), description="Musk v. OpenAI: the jury decided."
+    )
+    feed_server.routes["/f.xml"] = Route(rss([teaser]))
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
+    [embed] = discord_api.embeds()
+    assert embed["thumbnail"] == {"url": "https://img.example/court.jpg"}
+    assert embed["description"].startswith("A federal jury on Monday rejected")  # the page was read anyway
+
+
+def test_a_page_s_picture_is_taken_only_when_it_is_an_http_url() -> None:
+    def page(image: str) -> str:
+        head = f'<meta property="og:image" content="{image}"><title>t</title>'
+        return f"<html><head>{head}</head><body></body></html>"
+
+    assert picture(page("https://img.example/a.jpg")) == "https://img.example/a.jpg"
+    assert picture(page("javascript:alert(1)")) == picture(page("data:image/png;base64,AA")) == ""
+    assert picture("<html><body>no picture</body></html>") == picture(b"\xff\xfe\x00") == ""

@@ -151,10 +151,12 @@ class EntriesMixin(StoreBase):
         row = self.db.execute("SELECT development_id FROM stories WHERE id = ?", [story_id]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
-    def set_digest(self, story_id: int, digest: str, source: str) -> None:
-        """The summary to post for a story, and where it came from (article, llm, feed)."""
+    def set_digest(self, story_id: int, digest: str, source: str, image: str = "") -> None:
+        """The summary to post for a story, where it came from (article, llm, feed), and the
+        article page's picture, kept only when the feed item gave none."""
         self.db.execute(
-            "UPDATE stories SET digest = ?, digest_source = ? WHERE id = ?", [digest, source, story_id]
+            "UPDATE stories SET digest = ?, digest_source = ?, image = coalesce(image, ?) WHERE id = ?",
+            [digest, source, image or None, story_id],
         )
 
     def undigested_leads(self) -> list[Story]:
