@@ -17,6 +17,7 @@ from bot.delivery.render import (
     coverage_list,
     render_console,
     render_development,
+    render_ping,
     render_story,
     safe_url,
 )
@@ -190,3 +191,17 @@ def test_the_lead_s_picture_is_the_thumbnail_only_when_it_is_http_and_wanted() -
     assert render_console(render_development(development)).splitlines()[-2] == (
         "[picture: https://img.example/a.jpg]"
     )
+
+
+def test_a_surge_ping_stays_within_the_content_limit_whatever_its_link() -> None:
+    long_url = "https://x.example/" + "a" * 2000
+    lead = replace(story("Judge sets a trial date " * 30, "Text."), url=long_url)
+    ping = render_ping(DevelopmentView(1, "trial", WHEN, lead, ()), 42, 8, "3h")
+    assert len(ping.content) <= 2000 and ping.content.startswith(
+        "<@&42> Coverage is surging: 8 outlets within 3h: "
+    )
+    assert long_url not in ping.content and ping.mention == 42 and not ping.title
+    short = render_ping(
+        DevelopmentView(1, "trial", WHEN, story("Judge sets a date", "Text."), ()), 42, 8, "3h"
+    )
+    assert short.content.endswith(" <https://x.example/a>")

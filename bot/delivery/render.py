@@ -12,6 +12,7 @@ from bot.summarize import summary_or_lede
 from bot.text import cut, primary_language, squash
 from bot.urls import host_of, outlet_key
 
+CONTENT_MAX = 2000
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 AUTHOR_MAX = 256
@@ -192,8 +193,9 @@ def render_ping(
     lead = best_lead(development, language).lead
     headline = fit(defuse(squash(lead.title)), 300, clip)
     url = safe_url(lead.url)
-    link = f" <{url}>" if url else ""
-    content = f"<@&{role}> Coverage is surging: {outlets} outlets within {within}: {headline}{link}"
+    content = f"<@&{role}> Coverage is surging: {outlets} outlets within {within}: {headline}"
+    if url and len(content) + len(url) + 3 <= CONTENT_MAX:  # a link too long to fit is left out
+        content += f" <{url}>"
     return Message(
         title="", url="", description="", author="", timestamp=lead.published, content=content, mention=role
     )
