@@ -223,3 +223,35 @@ def test_a_page_s_picture_is_taken_only_when_it_is_an_http_url() -> None:
     assert picture(page("https://img.example/a.jpg")) == "https://img.example/a.jpg"
     assert picture(page("javascript:alert(1)")) == picture(page("data:image/png;base64,AA")) == ""
     assert picture("<html><body>no picture</body></html>") == picture(b"\xff\xfe\x00") == ""
+
+
+def test_in_bot_mode_a_surge_pings_once_in_one_line(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    def story(n: int, hours_ago: float) -> Item:
+        title = f"Jury finds OpenAI not liable in Musk lawsuit ({n})"
+        return Item(
+            title,
+            f"https://o{n}.example/v",
+            NOW - timedelta(hours=hours_ago),
+            description=JURY,
+            source=f"O{n}",
+        )
+
+    feed_server.routes["/f.xml"] = Route(rss([story(1, 2)]))
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
+    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
+        config.write(f'discord:\n  ping: {{role: {ROLE}, surge: "2 outlets in 3h"}}\n')
+    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
+    for shown in ([story(1, 2)], [story(1, 2), story(2, 1.5)], [story(1, 2), story(2, 1.5), story(3, 1)]):
+        feed_server.routes["/f.xml"] = Route(rss(shown))
+        result = subprocess.run(
+            command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120
+        )
+        assert_clean(result)
+    post, ping = discord_api.messages
+    assert "content" not in post.payload or not post.payload["content"]  # no listed kind: the post is quiet
+    assert ping.payload["content"].startswith(f"<@&{ROLE}> Coverage is surging: 2 outlets within 3h: ")
+    assert (
+        ping.payload["allowed_mentions"] == {"parse": [], "roles": [str(ROLE)]} and not ping.payload["embeds"]
+    )
