@@ -14,6 +14,17 @@ from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW
 
 
+def run_bot(tmp_path: Path, api: FakeDiscord) -> tuple[dict[str, str], subprocess.Popen[str]]:
+    """`run` in bot mode against the fake Discord (REST and gateway); its environment too."""
+    env = environment(
+        token="bot-token", channel_id=CHANNEL_ID, api_base=api.api_base, gateway_url=api.gateway_url
+    )
+    run = subprocess.Popen(
+        command(tmp_path, "run"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return env, run
+
+
 def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: FeedServer) -> None:
     item = Item(
         "Jury finds OpenAI not liable in Musk lawsuit",
@@ -24,12 +35,7 @@ def test_bot_mode_posts_and_answers_slash_commands(tmp_path: Path, feed_server: 
     feed_server.routes["/f.xml"] = Route(rss([item]))
     write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
     with FakeDiscord() as api:
-        env = environment(
-            token="bot-token", channel_id=CHANNEL_ID, api_base=api.api_base, gateway_url=api.gateway_url
-        )
-        proc = subprocess.Popen(
-            command(tmp_path, "run"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        _, proc = run_bot(tmp_path, api)
         try:
             assert api.wait_ready(), "the bot identified on the gateway"
             assert api.identify is not None and api.identify["intents"] == 0  # no privileged intents
@@ -87,12 +93,7 @@ def test_bot_mode_feeds_explain_and_mute_from_the_channel(tmp_path: Path, feed_s
     feed_server.routes["/f.xml"] = Route(rss([verdict]))
     write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
     with FakeDiscord() as api:
-        env = environment(
-            token="bot-token", channel_id=CHANNEL_ID, api_base=api.api_base, gateway_url=api.gateway_url
-        )
-        proc = subprocess.Popen(
-            command(tmp_path, "run"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        env, proc = run_bot(tmp_path, api)
         try:
             assert api.wait_ready() and api.wait_for("commands", 6) and api.wait_for("messages", 1)
             asked = [

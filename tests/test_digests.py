@@ -111,11 +111,12 @@ def test_a_day_s_digest_is_posted_once_across_a_sigkill_and_restarts(
         ),
     ]
     feed_server.routes["/f.xml"] = Route(rss(stories))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 3d")
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config_file:
-        config_file.write(
-            f'discord:\n  per_development: false\n  digest: {{at: "{end:%H:%M}", timezone: UTC}}\n'
-        )
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": feed_server.url("/f.xml")},
+        extra="  post_recent: 3d",
+        discord=f'per_development: false\ndigest: {{at: "{end:%H:%M}", timezone: UTC}}',
+    )
     env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
 
     proc = subprocess.Popen(command(tmp_path, "-q", "poll"), env=env, stderr=subprocess.PIPE, text=True)

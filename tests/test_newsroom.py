@@ -119,9 +119,11 @@ def test_a_verdict_pings_the_role_once_a_filing_never_and_a_surge_pings_once(
     tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
 ) -> None:
     feed_server.routes["/f.xml"] = Route(rss([]))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
-        config.write(f'discord:\n  ping: {{role: "{ROLE}", kinds: [verdict], surge: "3 outlets in 3h"}}\n')
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": feed_server.url("/f.xml")},
+        discord=f'ping: {{role: "{ROLE}", kinds: [verdict], surge: "3 outlets in 3h"}}',
+    )
     assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
 
     def story(title: str, n: int, hours_ago: float, lede: str) -> Item:
@@ -180,9 +182,12 @@ def test_in_bot_mode_a_verdict_post_pings_the_role_and_nothing_else(
         description="Elon Musk's lawsuit against OpenAI ended. <@&998877665544332211>",
     )
     feed_server.routes["/f.xml"] = Route(rss([verdict]))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
-        config.write(f"discord:\n  ping: {{role: {ROLE}, kinds: [verdict]}}\n")
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": feed_server.url("/f.xml")},
+        extra="  post_recent: 1d",
+        discord=f"ping: {{role: {ROLE}, kinds: [verdict]}}",
+    )
     env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
     result = subprocess.run(command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120)
     assert_clean(result)
@@ -239,9 +244,12 @@ def test_in_bot_mode_a_surge_pings_once_in_one_line(
         )
 
     feed_server.routes["/f.xml"] = Route(rss([story(1, 2)]))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
-        config.write(f'discord:\n  ping: {{role: {ROLE}, surge: "2 outlets in 3h"}}\n')
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": feed_server.url("/f.xml")},
+        extra="  post_recent: 1d",
+        discord=f'ping: {{role: {ROLE}, surge: "2 outlets in 3h"}}',
+    )
     env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
     for shown in ([story(1, 2)], [story(1, 2), story(2, 1.5)], [story(1, 2), story(2, 1.5), story(3, 1)]):
         feed_server.routes["/f.xml"] = Route(rss(shown))

@@ -35,9 +35,12 @@ LATER = [
 
 def configure(tmp_path: Path, feed_server: FeedServer) -> None:
     feed_server.routes["/f.xml"] = Route(rss([FIRST]))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
-        config.write("discord:\n  threads: true\n")
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": feed_server.url("/f.xml")},
+        extra="  post_recent: 1d",
+        discord="threads: true",
+    )
 
 
 def test_in_bot_mode_later_coverage_goes_into_a_thread_started_from_the_post(

@@ -80,9 +80,7 @@ def test_the_timeline_is_one_message_edited_as_developments_arrive_across_restar
     tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
 ) -> None:
     feed_server.routes["/f.xml"] = Route(rss([]))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
-        config.write("discord:\n  timeline: true\n")
+    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, discord="timeline: true")
     assert_clean(cli(tmp_path, "poll", discord_api=discord_api))
     filing = story("Elon Musk sues OpenAI and Sam Altman again", 1, 24 * 5)
     feed_server.routes["/f.xml"] = Route(rss([filing]))
@@ -110,9 +108,12 @@ def test_in_bot_mode_the_timeline_is_pinned(
 ) -> None:
     verdict = story("Jury finds OpenAI not liable in Elon Musk's lawsuit", 2, 1)
     feed_server.routes["/f.xml"] = Route(rss([verdict]))
-    write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")}, extra="  post_recent: 1d")
-    with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
-        config.write("discord:\n  timeline: true\n")
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"f": feed_server.url("/f.xml")},
+        extra="  post_recent: 1d",
+        discord="timeline: true",
+    )
     env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
     result = subprocess.run(command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120)
     assert_clean(result)

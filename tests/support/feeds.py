@@ -70,8 +70,10 @@ def write_config(
     extra: str = "",
     languages: dict[str, str] | None = None,
     fetch_articles: bool = False,
+    discord: str = "",
 ) -> Path:
-    """A feeds.yaml with the test topic, `feeds` as name -> URL, loopback allowed."""
+    """A feeds.yaml with the test topic, `feeds` as name -> URL, loopback allowed; `discord`
+    is the body of its `discord:` section (one key a line, unindented)."""
     # Article pages are fetched only where a test serves them on loopback: the stories'
     # links (*.example) must never make the bot resolve or contact anything else.
     summaries = [] if fetch_articles else ["summaries:", "  fetch_articles: false"]
@@ -80,5 +82,7 @@ def write_config(
         lines += [f"  - name: {name}", f"    url: {url}"]
         if languages and name in languages:
             lines.append(f"    language: {languages[name]}")
+    if discord:
+        lines += ["discord:", *(f"  {line}" for line in discord.splitlines())]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
