@@ -16,6 +16,7 @@ import httpx
 
 from bot import article, llm
 from bot.config import Config
+from bot.docket import is_docket
 from bot.fetch import Fetcher
 from bot.match import Rules, judge
 from bot.models import Story
@@ -117,8 +118,10 @@ class Digester:
         """One story's summary; whatever fails, the feed's own text (one story's failure
         must not keep the others from being posted)."""
         text = story.content or story.summary
-        try:
-            return await self.digest(story.title, text, story.url)
+        try:  # a docket entry's description is all there is: its page and PDF are not read
+            return await self.digest(
+                story.title, text, story.url, fetch=False if is_docket(story.canonical_url) else None
+            )
         except Exception as exc:
             log.warning(
                 "summary of story %d failed (%s: %s); the feed's text instead",

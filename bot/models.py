@@ -23,6 +23,7 @@ class Entry:
     language: str = ""
     canonical: str = ""  # the link's canonical form (`urls.canonical_url`), when parsing made it
     image: str = ""  # the item's picture (media:thumbnail, media:content, an image enclosure): http(s)
+    document: str = ""  # a PDF enclosure (a docket entry's filing): linked, never downloaded
 
     @property
     def text(self) -> str:
@@ -93,6 +94,7 @@ class Story:
     content: str = ""  # the feed's full text, when it has one
     digest: str = ""  # the summary prepared for posting (article, LLM or extractive)
     image: str = ""  # its picture, an http(s) URL: the post's thumbnail
+    document: str = ""  # a docket entry's filing (PDF), linked as the primary source
 
 
 @dataclass(frozen=True)

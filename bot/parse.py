@@ -115,6 +115,7 @@ def _entry(
         language=language,
         canonical=canonical,
         image=_image(raw),
+        document=_document(raw),
     )
 
 
@@ -129,6 +130,16 @@ def _image(raw: Mapping[str, Any]) -> str:
         if isinstance(link, Mapping) and link.get("rel") == "enclosure" and _is_image(link):
             found.append(_text(link.get("href")))
     return next((url for url in found if _web_url(url)), "")
+
+
+def _document(raw: Mapping[str, Any]) -> str:
+    """The item's PDF enclosure (a docket entry's filing), an http(s) URL; else ''."""
+    for link in raw.get("links") or []:
+        if isinstance(link, Mapping) and link.get("rel") == "enclosure":
+            href = _text(link.get("href"))
+            if str(link.get("type", "")).lower() == "application/pdf" and _web_url(href):
+                return href
+    return ""
 
 
 def _is_image(media: Mapping[str, Any]) -> bool:

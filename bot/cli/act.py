@@ -88,6 +88,14 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
         print(f"{len(developments)} developments would be posted", file=sys.stderr)
         return 0
     assert cycle is not None
+    for report in cycle.feeds:
+        if config.feed(report.feed).kind != "feed" and report.ok:
+            log.info(
+                "backfill: docket feed %s holds %d entries of the followed case (a docket feed holds"
+                " its latest 30 or so; older filings are out of its reach)",
+                report.feed,
+                report.entries,
+            )
     log.info("backfill: %d messages sent for %d developments", cycle.delivery.sent, len(developments))
     return _report(cycle) if cycle.delivery.stopped else 0
 

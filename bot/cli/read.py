@@ -11,6 +11,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import docket
 from bot.config import Config, Env
 from bot.errors import BotError, ConfigError
 from bot.match import Rules, judge
@@ -77,23 +78,25 @@ def cmd_stories(args: argparse.Namespace, config: Config | None, env: Env, db: s
 def cmd_explain(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
     """Judge a headline by the topic rules; or show a stored entry's decision, judged again
     by the current rules when feeds.yaml can be read."""
-    title, body, stored, placed = " ".join(args.headline), args.text, None, None
+    title, body, stored, placed, key = " ".join(args.headline), args.text, None, None, ""
     if args.entry is not None:
         with closing(Store(db)) as store:
             found = store.stored_verdict(args.entry)
             placed = store.placement(args.entry)
         if found is None:
             raise BotError(f"no entry with id {args.entry} in {db}")
-        title, body, stored = found
+        title, body, stored, key = found
         if placed is not None and not args.json:
             where = "in no development" if placed[0] is None else f"development {placed[0]}"
             print(printable(f"{where}: {placed[1] or 'placed before reasons were kept'}"))
     development: dict[str, object] | None = {"id": placed[0], "why": placed[1]} if placed else None
     if not (title or body):
         raise ConfigError("explain", "TEXT", "give a headline, --text or --entry")
-    if config is None:
+    if config is None or (stored is not None and docket.is_docket(key)):
         assert stored is not None  # main requires a valid feeds.yaml otherwise
         note = "as decided when it was stored (feeds.yaml could not be read)"
+        if docket.is_docket(key):
+            note = "a docket entry, judged by its significance, not by the topic's words"
         return _show(args, stored, None, note, development)
     rules = Rules.from_topic(config.topic)
     return _show(args, judge(title, body, rules), rules, "", development)

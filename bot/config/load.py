@@ -228,6 +228,18 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
         seen[name] = i
         interval = r.duration("interval", polling.interval)
         _check_interval(interval, polling.min_interval, source, r.key("interval"))
+        kind = r.string("kind", "feed")
+        if kind not in FEED_KINDS:
+            raise ConfigError(source, r.key("kind"), f"expected one of {', '.join(FEED_KINDS)}, got {kind!r}")
+        case = r.string("case", "")
+        if kind == "pacer" and not case:
+            raise ConfigError(
+                source, r.key("case"), "is required for a PACER feed (it holds every case of a court)"
+            )
+        if case and not _CASE.match(case):
+            raise ConfigError(
+                source, r.key("case"), f"expected a case number like '4:24-cv-04722', got {case!r}"
+            )
         feeds.append(
             FeedConfig(
                 name=name,
@@ -238,9 +250,15 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
                 if r.has("max_bytes")
                 else polling.max_bytes,
                 language=r.string("language", ""),
+                kind=kind,
+                case=case,
             )
         )
     return tuple(feeds)
+
+
+FEED_KINDS = ("feed", "docket", "pacer")
+_CASE = re.compile(r"\d{1,2}:\d{2}-[a-z]{2,4}-\d{3,6}", re.IGNORECASE)
 
 
 def _summaries(source: str, data: object) -> Summaries:

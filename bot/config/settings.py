@@ -88,6 +88,8 @@ class FeedConfig:
     timeout: timedelta
     max_bytes: int
     language: str = ""
+    kind: str = "feed"  # 'feed' (news), 'docket' (a CourtListener docket), 'pacer' (a court's PACER RSS)
+    case: str = ""  # the case followed ("4:24-cv-04722"): required for 'pacer', optional for 'docket'
 
 
 @dataclass(frozen=True)

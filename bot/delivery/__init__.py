@@ -8,7 +8,7 @@
   `slash.py`: the slash commands.
 
 May import: `bot.models`, `bot.config`, `bot.errors`, `bot.store`, `bot.text`, `bot.urls`,
-`bot.summarize`, `bot.escalate`, `bot.periods`, `bot.match` and `bot.report` (for the slash
+`bot.summarize`, `bot.escalate`, `bot.periods`, `bot.docket`, `bot.match` and `bot.report` (for the slash
 commands), discord.py. Never imports the update side.
 """
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from bot.docket import is_docket
 from bot.models import DevelopmentView, EmbedField, Message, Story
 from bot.summarize import summary_or_lede
 from bot.text import cut, primary_language, squash
@@ -22,6 +23,7 @@ EMBED_TOTAL_MAX = 6000
 URL_MAX = 2048
 MAX_LISTED = 10
 ALSO_COVERED = "Also covered by"
+PRIMARY = "Primary source"
 _MARKDOWN = re.compile(r"[\[\]()<>*_~`|\\]")  # dropped from outlet names inside our links
 # Escaped in titles and summaries: emphasis, code, spoilers, masked links, headings, quotes.
 _MARKUP = re.compile(r"[\\*_~`|\[\]<>]|^[#>-]")
@@ -97,10 +99,16 @@ def best_lead(development: DevelopmentView, language: str) -> DevelopmentView:
     the post to a clearly better story and never churns between equals."""
     wanted = primary_language(language)
 
-    def rank(story: Story) -> tuple[bool, bool, bool]:
+    def rank(story: Story) -> tuple[bool, bool, bool, bool]:
         spoken = primary_language(story.language or "")
         text = story.digest or story.summary or story.content
-        return (not wanted or spoken in ("", wanted), bool(story.title.strip()), len(text) >= FULL_TEXT)
+        press = not is_docket(story.canonical_url)  # the docket is the primary source line
+        return (
+            press,
+            not wanted or spoken in ("", wanted),
+            bool(story.title.strip()),
+            len(text) >= FULL_TEXT,
+        )
 
     stories = (development.lead, *development.coverage)
     best = max(stories, key=rank)  # max keeps the first of equals: the lead, then arrival order
@@ -133,12 +141,33 @@ def render_development(
                 break
     if not thumbnails:
         message = replace(message, thumbnail="")
+    fields = tuple(EmbedField(PRIMARY, value) for value in [primary_source(development)] if value)
     others = _other_outlets(development)
     if not others:
-        return message
-    value = coverage_list(others)
+        return within_total(replace(message, fields=fields)) if fields else message
+    fields += (EmbedField(ALSO_COVERED, coverage_list(others)),)
     footer = f"{len(others) + 1} outlets"
-    return within_total(replace(message, fields=(EmbedField(ALSO_COVERED, value),), footer=footer))
+    return within_total(replace(message, fields=fields, footer=footer))
+
+
+def primary_source(development: DevelopmentView) -> str:
+    """The development's docket entries, one line each, linking the filing's PDF (never
+    downloaded) or else the docket: "Dkt. 512: Notice of appeal (PDF)"; '' if none."""
+    entries = [s for s in (development.lead, *development.coverage) if is_docket(s.canonical_url)]
+    lines = []
+    for story in sorted(entries, key=lambda s: s.published)[:MAX_LISTED]:
+        label = _MARKDOWN.sub("", fit(defuse(squash(story.title)), 200, clip))
+        pdf, url = safe_url(story.document), safe_url(story.url)
+        link = (pdf or url).replace("(", "%28").replace(")", "%29")
+        lines.append(f"[{label}]({link}){' (PDF)' if pdf else ''}" if link else label)
+    return clip_field("\n".join(lines))
+
+
+def clip_field(value: str) -> str:
+    """A field's value within Discord's limit, cut at a line."""
+    while len(value) > FIELD_VALUE_MAX and "\n" in value:
+        value = value.rsplit("\n", 1)[0]
+    return value[:FIELD_VALUE_MAX]
 
 
 def within_total(message: Message) -> Message:
@@ -152,10 +181,13 @@ def within_total(message: Message) -> Message:
 
 
 def _other_outlets(development: DevelopmentView) -> list[Story]:
-    """One story per outlet other than the lead's, earliest first."""
+    """One story per outlet other than the lead's, earliest first; docket entries are the
+    primary source, not coverage."""
     seen = {_outlet_key(development.lead)}
     others = []
     for story in development.coverage:
+        if is_docket(story.canonical_url):
+            continue
         key = _outlet_key(story)
         if key not in seen:
             seen.add(key)

@@ -108,4 +108,5 @@ def story_from_row(row: dict[str, Any]) -> Story:
         content=row["content"],
         digest=row["digest"] or "",
         image=row.get("image") or "",
+        document=row.get("document") or "",
     )

@@ -19,17 +19,20 @@ class EntriesMixin(StoreBase):
         ).fetchone()
         return Known(row[0], row[1], bool(row[2])) if row else None
 
-    def stored_verdict(self, entry_id: int) -> tuple[str, str, Verdict] | None:
-        """A stored entry's headline, its text as the matcher reads it, and the verdict it got."""
+    def stored_verdict(self, entry_id: int) -> tuple[str, str, Verdict, str] | None:
+        """A stored entry's headline, its text as the matcher reads it, the verdict it got, and
+        its key (canonical URL, or a docket entry's identity)."""
         row = self.db.execute(
-            "SELECT title, summary, content, relevant, score, reasons FROM entries WHERE id = ?", [entry_id]
+            "SELECT title, summary, content, relevant, score, reasons, canonical_url"
+            " FROM entries WHERE id = ?",
+            [entry_id],
         ).fetchone()
         if row is None:
             return None
         why = json.loads(row[5])
         matched = {k: tuple(v) for k, v in why.get("matched", {}).items()}
         verdict = Verdict(bool(row[3]), float(row[4]), tuple(why.get("reasons", ())), matched)
-        return row[0], f"{row[1]}\n{row[2]}", verdict
+        return row[0], f"{row[1]}\n{row[2]}", verdict, row[6]
 
     def forget_irrelevant(self, before: datetime) -> int:
         """Delete entries judged irrelevant and first seen before `before` (`storage.keep`),
@@ -124,16 +127,19 @@ class EntriesMixin(StoreBase):
                 "language": entry.language,
                 "kind": kind,
                 "image": entry.image or None,
+                "document": entry.document or None,
                 "created_at": iso(now),
             },
         )
 
     def revise_story(self, story_id: int, entry: Entry) -> int | None:
-        """A story whose item the publisher edited takes its new headline, text and picture
-        (its prepared summary is made again when the text changed); returns its development."""
+        """A story whose item the publisher edited takes its new headline, text, picture and
+        filing (its prepared summary is made again when the text changed); returns its
+        development. A docket stub that comes back with its description is such an edit."""
         text = entry.summary or entry.content
         self.db.execute(
             "UPDATE stories SET title = ?, summary = ?, content = ?, image = coalesce(?, image),"
+            " document = coalesce(?, document),"
             " digest = CASE WHEN summary = ? AND content = ? THEN digest END,"
             " digest_source = CASE WHEN summary = ? AND content = ? THEN digest_source END WHERE id = ?",
             [
@@ -141,10 +147,8 @@ class EntriesMixin(StoreBase):
                 text,
                 entry.content,
                 entry.image or None,
-                text,
-                entry.content,
-                text,
-                entry.content,
+                entry.document or None,
+                *(text, entry.content) * 2,
                 story_id,
             ],
         )

@@ -229,3 +229,9 @@ def m007_newsroom_outbox(db: Database) -> None:
 def m008_muted(db: Database) -> None:
     """`/mute development:` stops the edits and pings of one development."""
     db.execute("ALTER TABLE developments ADD COLUMN muted INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m009_story_document(db: Database) -> None:
+    """A docket entry's filing (its PDF link), shown as the post's primary source."""
+    db.execute("ALTER TABLE stories ADD COLUMN document TEXT")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import cluster, feedhealth, policy
+from bot import cluster, docket, feedhealth, policy
 from bot.config import FeedConfig
 from bot.dedup import Action, decide
 from bot.delivery import DrainReport
@@ -50,11 +50,17 @@ def parse_and_judge(
     now: datetime,
     rules: Rules,
     kinds: KindFinder,
+    source: tuple[str, str] = ("feed", ""),
 ) -> Judged:
     """Parse a feed body, judge every entry and sketch the relevant ones for clustering: the
-    CPU-bound part of a poll, run in a worker."""
+    CPU-bound part of a poll, run in a worker. `source` is the feed's kind and case: a
+    docket's entries are judged by their significance, not by the topic's words."""
     parsed = parse_feed(feed, body, url=url, content_type=content_type, language=language, now=now)
-    verdicts = tuple(judge_entry(entry, rules) for entry in parsed.entries)
+    kind, case = source
+    if kind == "feed":
+        verdicts = tuple(judge_entry(entry, rules) for entry in parsed.entries)
+    else:
+        parsed, verdicts = docket.adopt(parsed, kind, case, url, now)
     sketches = tuple(
         cluster.sketch(entry, kinds) if verdict.relevant else None
         for entry, verdict in zip(parsed.entries, verdicts, strict=True)
@@ -189,6 +195,7 @@ class Pipeline:
             now,
             self.app.rules,
             self.app.kinds,
+            (feed.kind, feed.case),
         )
         try:
             return await self.app.parsers.run(work, len(result.body))
