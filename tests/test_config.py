@@ -137,6 +137,9 @@ def test_defaults_and_per_feed_overrides() -> None:
         ("storage.keep", "2h", "storage.keep", "at least 1d"),
         ("storage.forever", True, "storage.forever", "unknown key"),
         ("polling.max_posts_per_poll", 0, "polling.max_posts_per_poll", "whole number"),
+        ("feeds.0.kind", "court", "feeds[0].kind", "expected one of feed, docket, pacer"),
+        ("feeds.0.kind", "pacer", "feeds[0].case", "required for a PACER feed"),
+        ("feeds.0.case", "Musk v. Altman", "feeds[0].case", "like '4:24-cv-04722'"),
     ],
 )
 def test_invalid_values_name_the_key(path: str, value: object, key: str, problem: str) -> None:

@@ -46,6 +46,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
         "m006_story_image",
         "m007_newsroom_outbox",
         "m008_muted",
+        "m009_story_document",
     ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

@@ -26,6 +26,7 @@ topic:
     events:
       verdict: [verdict*, jury finds, jury sides]
       trial: [trial date, to a jury]
+      appeal: [appeal*]
       roundup: {roundup: true, terms: [week two, what to know]}
       filing: [lawsuit*, sue, sues, sued, klage*]
 """
@@ -71,6 +72,7 @@ def write_config(
     languages: dict[str, str] | None = None,
     fetch_articles: bool = False,
     discord: str = "",
+    feed_keys: dict[str, dict[str, str]] | None = None,
 ) -> Path:
     """A feeds.yaml with the test topic, `feeds` as name -> URL, loopback allowed; `discord`
     is the body of its `discord:` section (one key a line, unindented)."""
@@ -82,6 +84,7 @@ def write_config(
         lines += [f"  - name: {name}", f"    url: {url}"]
         if languages and name in languages:
             lines.append(f"    language: {languages[name]}")
+        lines += [f'    {key}: "{value}"' for key, value in (feed_keys or {}).get(name, {}).items()]
     if discord:
         lines += ["discord:", *(f"  {line}" for line in discord.splitlines())]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
