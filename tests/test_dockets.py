@@ -179,3 +179,15 @@ def test_significance_and_case_numbers() -> None:
     assert not significance("CERTIFICATE OF SERVICE by OpenAI").relevant
     assert case_number("4:24-cv-04722-YGR Musk v. Altman") == case_number("4:24-CV-04722") == "4:24-cv-04722"
     assert case_number("Musk v. Altman 4:24-cv-04722") == ""
+
+
+def test_the_shipped_kinds_read_docket_descriptions() -> None:
+    kinds = KindFinder.for_topic(load_config(ROOT / "feeds.yaml").topic)
+    read = {
+        "NOTICE OF APPEAL to the 9th Circuit Court of Appeals by Elon Musk": "appeal",
+        "ORDER DENYING motion to dismiss. Signed by Judge Yvonne Gonzalez Rogers.": "ruling",
+        "JUDGMENT in favor of Defendants": "ruling",
+        "VERDICT FORM": "verdict",
+        "Minute Entry for proceedings held before Judge Yvonne Gonzalez Rogers: Jury Selection held": "trial",
+    }
+    assert {text: kinds.kind(text, text) for text in read} == read
