@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from bot import cluster, match, parse, summarize, text, urls
+from bot import cluster, docket, evidence, match, parse, summarize, text, urls
 from bot.config import load_config
 from bot.delivery import render
 from bot.summarize import clean
@@ -78,7 +78,8 @@ def _patterns(module: ModuleType) -> list[re.Pattern[str]]:
 
 def test_every_module_pattern_is_linear_on_hostile_text() -> None:
     """A sweep of every compiled pattern of the modules that read feed or page text."""
-    patterns = [p for m in (cluster, match, parse, render, summarize, text, urls) for p in _patterns(m)]
+    modules = (cluster, docket, evidence, match, parse, render, summarize, text, urls)
+    patterns = [p for m in modules for p in _patterns(m)]
     shipped = match.Rules.from_topic(load_config(ROOT / "feeds.yaml").topic)
     patterns += [p for p in (shipped.anywhere, *(ts.pattern for _, ts in shipped.require)) if p is not None]
     assert len(patterns) > 15
