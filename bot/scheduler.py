@@ -25,12 +25,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config, FeedConfig
+from bot.config.load import listening
 from bot.delivery import slash
 from bot.errors import BotError, ConfigError
 from bot.locks import service_lock
 from bot.store import Store
 from bot.update import Pipeline
 from bot.update.history import queue_unposted
+from bot.web.server import Site, serve
 
 log = logging.getLogger(__name__)
 
@@ -233,12 +235,31 @@ class Service:
         self._wake.set()
         delivery = asyncio.create_task(self._deliveries())
         gateway = self._start_gateway()
+        page = self._start_web()
         self._scheduler.start()
         log.info("service started: %d feeds", len(self.app.config.feeds))
         try:
             await self._stop.wait()
         finally:
             await self._shutdown(delivery, gateway)
+            if page is not None:
+                await asyncio.wait([page], timeout=2.0)
+
+    def _start_web(self) -> asyncio.Task[None] | None:
+        """With `web.listen`, the read-only page beside polling, until the service stops."""
+        config = self.app.config
+        if not config.web.listen:
+            return None
+        host, port = listening(config.web.listen, config.path, "web.listen")
+        site = Site(self.app.store, config.topic.name, config.discord.language)
+
+        async def serve_page() -> None:
+            try:
+                await serve(site, host, port, self._stop)
+            except OSError as exc:  # the port is taken: polling and posting go on without it
+                log.error("web.listen %s: %s; the page is not served", config.web.listen, exc.strerror or exc)
+
+        return asyncio.create_task(serve_page())
 
     async def _shutdown(self, delivery: asyncio.Task[None], gateway: asyncio.Task[None] | None) -> None:
         """No new polls; polls in flight and the send under way share SHUTDOWN_GRACE; what

@@ -1,5 +1,5 @@
 """The `followup-bot` command line: check, poll, run, backfill, retry, stories, status,
-feeds, health, explain, summarize.
+feeds, serve, health, explain, summarize.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
 2 for configuration problems, 1 for anything else. No traceback reaches the user.
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from bot import logs
 from bot.cli.act import cmd_backfill, cmd_check, cmd_poll, cmd_retry, cmd_run, cmd_summarize
 from bot.cli.parser import build_parser
-from bot.cli.read import cmd_explain, cmd_feeds, cmd_health, cmd_status, cmd_stories
+from bot.cli.read import cmd_explain, cmd_feeds, cmd_health, cmd_serve, cmd_status, cmd_stories
 from bot.config import Config, Env, load_config, load_env
 from bot.errors import BotError, ConfigError
 
@@ -42,6 +42,7 @@ READING: dict[str, ReadCommand] = {
     "stories": cmd_stories,
     "status": cmd_status,
     "feeds": cmd_feeds,
+    "serve": cmd_serve,
     "health": cmd_health,
     "explain": cmd_explain,
 }

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="how recent the last completed poll must be (default: 3 intervals, at least 15m)",
     )
 
+    sv = sub.add_parser(
+        "serve", parents=[common], help="serve the timeline page and feeds of developments, read-only"
+    )
+    sv.add_argument("--listen", help="host:port (default: web.listen in feeds.yaml, else 127.0.0.1:8080)")
+
     fd = sub.add_parser("feeds", parents=[common], help="each feed's health, one line each")
     fd.add_argument("--opml", action="store_true", help="print the feed list as OPML 2.0 instead")
 

@@ -5,7 +5,9 @@ running service how it is while a bad edit of feeds.yaml waits to be fixed."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import signal
 import sys
 from contextlib import closing
 from datetime import UTC, datetime
@@ -13,12 +15,14 @@ from pathlib import Path
 
 from bot import docket
 from bot.config import Config, Env
+from bot.config.load import listening
 from bot.errors import BotError, ConfigError
 from bot.match import Rules, judge
 from bot.models import Verdict
 from bot.report import default_max_age, feed_line, liveness, opml, status_lines
 from bot.store import Store, to_json
 from bot.text import printable
+from bot.web.server import Site, serve
 
 
 def cmd_status(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
@@ -41,6 +45,34 @@ def cmd_feeds(args: argparse.Namespace, config: Config | None, env: Env, db: str
         report = store.status()
     now = datetime.now(UTC)
     print(printable("\n".join(feed_line(feed, now) for feed in report.feeds)) or "no feeds polled yet")
+    return 0
+
+
+DEFAULT_LISTEN = "127.0.0.1:8080"
+
+
+def cmd_serve(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
+    """The read-only web page until SIGINT/SIGTERM; from the database alone if feeds.yaml is
+    unreadable (the topic's name then falls back to the bot's)."""
+    where = args.listen or (config.web.listen if config else "") or DEFAULT_LISTEN
+    host, port = listening(where, "serve", "--listen")
+    topic = config.topic.name if config else "followup-bot"
+    language = config.discord.language if config else ""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        with closing(Store(db)) as store:
+            try:
+                await serve(
+                    Site(store, topic, language), host, port, stop, lambda url: print(url, flush=True)
+                )
+            except OSError as exc:
+                raise BotError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+    asyncio.run(run())
     return 0
 
 

@@ -27,6 +27,7 @@ from bot.config.settings import (
     Summaries,
     Surge,
     Topic,
+    Web,
 )
 from bot.errors import ConfigError
 
@@ -126,6 +127,15 @@ def _discord(source: str, data: object, kinds: tuple[str, ...]) -> DiscordConfig
 
 
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def listening(value: str, source: str, key: str) -> tuple[str, int]:
+    """'127.0.0.1:8080' (or '[::1]:8080') as host and port; port 0 is any free one."""
+    host, _, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ConfigError(source, key, f"expected host:port like 127.0.0.1:8080, got {value!r}")
+    return host, int(port)
 
 
 def _digest(source: str, data: object) -> Digest:
@@ -302,6 +312,10 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     if keep < timedelta(days=1):
         raise ConfigError(source, "storage.keep", "must be at least 1d")
     topic = _topic(source, r.raw("topic"))
+    web = Reader(source, r.raw("web") or {}, "web", keys_of(Web))
+    listen = web.string("listen", "")
+    if listen:
+        listening(listen, source, "web.listen")
     return Config(
         topic=topic,
         feeds=_feeds(source, r.raw("feeds"), polling),
@@ -309,6 +323,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
         discord=_discord(source, r.raw("discord"), tuple(kind.name for kind in topic.developments.events)),
         summaries=summaries,
         storage=Storage(keep=keep),
+        web=Web(listen),
         path=source,
     )
 

@@ -167,6 +167,13 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class Web:
+    """The read-only web page (`serve`; inside `run` when `listen` is set)."""
+
+    listen: str = ""  # "127.0.0.1:8080"; '' keeps `run` from serving
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml, validated."""
 
@@ -176,6 +183,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     summaries: Summaries = field(default_factory=Summaries)
     storage: Storage = field(default_factory=Storage)
+    web: Web = field(default_factory=Web)
     path: str = "feeds.yaml"
 
     def feed(self, name: str) -> FeedConfig:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from bot.models import DevelopmentView
 from bot.store.outbox import OutboxMixin
 from bot.store.records import (
     Counts,
@@ -121,3 +122,41 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
         if self.path == ":memory:":
             return 0
         return sum(p.stat().st_size for p in (Path(self.path), Path(self.path + "-wal")) if p.exists())
+
+    def developments_page(self, limit: int, offset: int) -> tuple[list[DevelopmentView], bool]:
+        """A page of developments, newest first, each with all its stories; and whether there
+        are older ones (the web page's pagination)."""
+        ids = [
+            int(r[0])
+            for r in self.db.execute(
+                "SELECT id FROM developments ORDER BY first_published DESC, id DESC LIMIT ? OFFSET ?",
+                [limit + 1, offset],
+            )
+        ]
+        return [self.development(i) for i in ids[:limit]], len(ids) > limit
+
+    def coverage_days(self) -> list[tuple[str, int, int]]:
+        """Per day (YYYY-MM-DD, oldest first): stories published, developments begun."""
+        stories = dict(
+            self.db.execute("SELECT substr(published, 1, 10), COUNT(*) FROM stories GROUP BY 1").fetchall()
+        )
+        begun = dict(
+            self.db.execute(
+                "SELECT substr(first_published, 1, 10), COUNT(*) FROM developments GROUP BY 1"
+            ).fetchall()
+        )
+        return [(day, stories.get(day, 0), begun.get(day, 0)) for day in sorted(set(stories) | set(begun))]
+
+    def placements(self, development_id: int) -> dict[int, str]:
+        """Why each story of a development is in it (story id -> reason)."""
+        rows = self.db.execute("SELECT id, placement FROM stories WHERE development_id = ?", [development_id])
+        return {int(r[0]): r[1] or "" for r in rows}
+
+    def syndicated(self, limit: int) -> list[tuple[DevelopmentView, datetime]]:
+        """The developments that last gained coverage, with when they did (newest first)."""
+        rows = self.db.execute(
+            "SELECT development_id, max(created_at) AS grown FROM stories WHERE development_id IS NOT NULL"
+            " GROUP BY development_id ORDER BY grown DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+        return [(self.development(int(r[0])), from_iso(r[1])) for r in rows]
