@@ -43,6 +43,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/decision_bench.py
 
 unit: $(VENV)/.installed-test
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		|| echo "make test: no chromium/chromedriver here: the browser tests are skipped (apt-get install chromium chromium-driver)"
 	$(BIN)/pytest -q
 
 # A fresh venv, the pip Python ships, `pip install .`, `followup-bot check`.

@@ -49,6 +49,8 @@ def test_the_chart_is_drawn_from_numbers_and_marks_the_days_that_opened_developm
     drawn = chart.svg(days)
     assert drawn.startswith("<svg") and drawn.count("<rect") == 5 and drawn.count("<circle") == 2
     assert '<title id="chart-title">Stories per day</title>' in drawn and chart.svg([]) == ""
+    gap = chart.every_day([days[0], days[3]])
+    assert [d.stories for d in gap] == [0, 0, 0, 9] and chart.every_day([]) == []
 
 
 def test_the_feeds_parse_and_say_when_a_development_grew() -> None:

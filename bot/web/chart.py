@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 WIDTH, HEIGHT, TOP = 720, 120, 14  # the drawing's size; room above the bars for the marks
 MAX_DAYS = 120  # the latest days shown
@@ -19,6 +19,18 @@ class Day:
     day: date
     stories: int
     developments: int
+
+
+def every_day(days: Sequence[Day]) -> list[Day]:
+    """`days` (oldest first) with the days between them that had nothing, so that bars stand
+    where their dates are; the latest MAX_DAYS days."""
+    if not days:
+        return []
+    known = {d.day: d for d in days}
+    last = days[-1].day
+    first = max(days[0].day, last - timedelta(days=MAX_DAYS - 1))
+    span = (last - first).days + 1
+    return [known.get(first + timedelta(n), Day(first + timedelta(n), 0, 0)) for n in range(span)]
 
 
 def svg(days: Sequence[Day]) -> str:

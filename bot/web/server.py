@@ -56,6 +56,7 @@ class Site:
         app.router.add_get("/feed.json", self.json_feed)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/style.css", self.style)
+        app.router.add_get("/favicon.ico", self.favicon)
         return app
 
     def _html(self, text: str, status: int = 200) -> web.Response:
@@ -68,7 +69,8 @@ class Site:
             chart.Day(date.fromisoformat(d), s, n) for d, s, n in self.store.coverage_days() if _is_day(d)
         ]
         rows = [pages.row(d, self.language) for d in developments]
-        return self._html(pages.timeline(self.topic, rows, chart.svg(days), page, more, self.clock()))
+        drawn = chart.svg(chart.every_day(days))
+        return self._html(pages.timeline(self.topic, rows, drawn, page, more, self.clock()))
 
     async def development(self, request: web.Request) -> web.Response:
         number = _number(request.match_info["id"])
@@ -106,6 +108,9 @@ class Site:
         report = self.store.status()
         ok, message = liveness(report, self.clock(), default_max_age(report))
         return web.Response(text=message + "\n", status=200 if ok else 503)
+
+    async def favicon(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)  # none: browsers ask anyway, and a 404 is an error in their console
 
     async def style(self, request: web.Request) -> web.Response:
         return web.Response(text=pages.STYLE, content_type="text/css", charset="utf-8")
