@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support.cli import command, environment
 from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
-from tests.support.feeds import Item, rss, write_config
+from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli
 
@@ -17,13 +17,7 @@ LEDE = "A jury in Oakland decided Elon Musk's lawsuit against OpenAI and Sam Alt
 
 
 def story(title: str, n: int, hours_ago: float) -> Item:
-    return Item(
-        title,
-        f"https://o{n}.example/{n}",
-        NOW - timedelta(hours=hours_ago),
-        description=LEDE,
-        source=f"Outlet {n}",
-    )
+    return press(title, n, NOW - timedelta(hours=hours_ago), LEDE)
 
 
 FIRST = story("Jury finds OpenAI not liable in Elon Musk's lawsuit", 1, 3)

@@ -12,7 +12,7 @@ from bot.delivery.timeline import MAX_PARTS, TITLE, line, render
 from bot.store import DevelopmentSummary
 from tests.support.cli import command, environment
 from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
-from tests.support.feeds import Item, rss, write_config
+from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli
 
@@ -66,13 +66,8 @@ def test_many_developments_split_within_limits_newest_first_and_count_the_rest()
 
 
 def story(title: str, n: int, hours_ago: float) -> Item:
-    lede = f"Elon Musk's lawsuit against OpenAI: {title.lower()}."
-    return Item(
-        title,
-        f"https://o{n}.example/{n}",
-        NOW - timedelta(hours=hours_ago),
-        description=lede,
-        source=f"Outlet {n}",
+    return press(
+        title, n, NOW - timedelta(hours=hours_ago), f"Elon Musk's lawsuit against OpenAI: {title.lower()}."
     )
 
 

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from bot.models import DevelopmentView, Story
 from bot.web import chart, pages, syndication
 from tests.support.cli import command, environment
-from tests.support.feeds import Item, rss, write_config
+from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.support.jsonfeed import SCHEMA
 from tests.test_e2e import NOW, _read_until, assert_clean, cli
@@ -78,14 +78,8 @@ def test_the_feeds_parse_and_say_when_a_development_grew() -> None:
 LEDE = "A federal jury in Oakland decided Elon Musk's lawsuit against OpenAI and Sam Altman."
 
 
-def press(title: str, n: int, hours_ago: float) -> Item:
-    return Item(
-        title,
-        f"https://o{n}.example/{n}",
-        NOW - timedelta(hours=hours_ago),
-        description=LEDE,
-        source=f"Outlet {n}",
-    )
+def story_of(title: str, n: int, hours_ago: float) -> Item:
+    return press(title, n, NOW - timedelta(hours=hours_ago), LEDE)
 
 
 @pytest.fixture
@@ -97,8 +91,8 @@ def served(tmp_path: Path, feed_server: FeedServer) -> Iterator[tuple[str, Path,
     feed_server.routes["/f.xml"] = Route(
         rss(
             [
-                press("Jury finds OpenAI not liable in Musk lawsuit", 1, 3),
-                press(f"Elon Musk sues OpenAI {HOSTILE}", 2, 24 * 5),
+                story_of("Jury finds OpenAI not liable in Musk lawsuit", 1, 3),
+                story_of(f"Elon Musk sues OpenAI {HOSTILE}", 2, 24 * 5),
             ]
         )
     )
@@ -150,8 +144,8 @@ def test_the_pages_and_feeds_are_served_read_only_with_a_strict_policy(
     feed_server.routes["/f.xml"] = Route(
         rss(
             [
-                press("Jury finds OpenAI not liable in Musk lawsuit", 1, 3),
-                press("Jury sides with OpenAI in Musk lawsuit", 3, 2),
+                story_of("Jury finds OpenAI not liable in Musk lawsuit", 1, 3),
+                story_of("Jury sides with OpenAI in Musk lawsuit", 3, 2),
             ]
         )
     )
@@ -173,7 +167,9 @@ def test_the_pages_and_feeds_are_served_read_only_with_a_strict_policy(
 def test_run_serves_the_page_beside_polling_when_web_listen_is_set(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    feed_server.routes["/f.xml"] = Route(rss([press("Jury finds OpenAI not liable in Musk lawsuit", 1, 3)]))
+    feed_server.routes["/f.xml"] = Route(
+        rss([story_of("Jury finds OpenAI not liable in Musk lawsuit", 1, 3)])
+    )
     write_config(tmp_path / "feeds.yaml", {"f": feed_server.url("/f.xml")})
     with (tmp_path / "feeds.yaml").open("a", encoding="utf-8") as config:
         config.write('web:\n  listen: "127.0.0.1:0"\n')

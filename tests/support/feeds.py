@@ -42,6 +42,11 @@ class Item:
     source: str = ""
 
 
+def press(title: str, n: int, when: datetime, lede: str) -> Item:
+    """Outlet n's story: its own link and name, published `when`."""
+    return Item(title, f"https://o{n}.example/{n}", when, description=lede, source=f"Outlet {n}")
+
+
 def rss(items: list[Item], title: str = "Test feed") -> bytes:
     """An RSS 2.0 document holding `items`."""
     parts = [
