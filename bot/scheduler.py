@@ -235,7 +235,7 @@ class Service:
         self._wake.set()
         delivery = asyncio.create_task(self._deliveries())
         gateway = self._start_gateway()
-        page = self._start_web()
+        page = start_web(self.app.config, self.app.store, self._stop)
         self._scheduler.start()
         log.info("service started: %d feeds", len(self.app.config.feeds))
         try:
@@ -244,22 +244,6 @@ class Service:
             await self._shutdown(delivery, gateway)
             if page is not None:
                 await asyncio.wait([page], timeout=2.0)
-
-    def _start_web(self) -> asyncio.Task[None] | None:
-        """With `web.listen`, the read-only page beside polling, until the service stops."""
-        config = self.app.config
-        if not config.web.listen:
-            return None
-        host, port = listening(config.web.listen, config.path, "web.listen")
-        site = Site(self.app.store, config.topic.name, config.discord.language)
-
-        async def serve_page() -> None:
-            try:
-                await serve(site, host, port, self._stop)
-            except OSError as exc:  # the port is taken: polling and posting go on without it
-                log.error("web.listen %s: %s; the page is not served", config.web.listen, exc.strerror or exc)
-
-        return asyncio.create_task(serve_page())
 
     async def _shutdown(self, delivery: asyncio.Task[None], gateway: asyncio.Task[None] | None) -> None:
         """No new polls; polls in flight and the send under way share SHUTDOWN_GRACE; what
@@ -296,3 +280,19 @@ class Service:
             await self.app.deliverer.close()
             await asyncio.wait([gateway], timeout=2.0)
         self.app.store.service_stopped(datetime.now(UTC))
+
+
+def start_web(config: Config, store: Store, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """With `web.listen`, the read-only page beside polling, until `stop` is set."""
+    if not config.web.listen:
+        return None
+    host, port = listening(config.web.listen, config.path, "web.listen")
+    site = Site(store, config.topic.name, config.discord.language)
+
+    async def serve_page() -> None:
+        try:
+            await serve(site, host, port, stop)
+        except OSError as exc:  # the port is taken: polling and posting go on without it
+            log.error("web.listen %s: %s; the page is not served", config.web.listen, exc.strerror or exc)
+
+    return asyncio.create_task(serve_page())
