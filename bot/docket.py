@@ -48,7 +48,7 @@ PROCEDURAL = (
 )
 
 _CL_TITLE = re.compile(r"Entry #(\d{1,7}) in |Minute entry from (\d{4}-\d{2}-\d{2}) in ")
-_PACER_DESCRIPTION = re.compile(r"\[([^\]]{0,2000})\]\s*(?:\((\d{1,7})\))?")
+_PACER_DESCRIPTION = re.compile(r"\[([^\]]{0,50000})\]\s*(?:\((\d{1,7})\))?")  # a feed text is at most 50,000
 _PACER_SEQUENCE = re.compile(r"&(\d{1,9})$")
 _CASE_NUMBER = re.compile(r"(\d{1,2}:\d{2}-[a-z]{2,4}-\d{3,6})", re.IGNORECASE)
 

@@ -191,3 +191,29 @@ def test_the_shipped_kinds_read_docket_descriptions() -> None:
         "Minute Entry for proceedings held before Judge Yvonne Gonzalez Rogers: Jury Selection held": "trial",
     }
     assert {text: kinds.kind(text, text) for text in read} == read
+
+
+def test_a_long_pacer_description_keeps_its_entry_number() -> None:
+    from bot.docket import adopt
+    from bot.models import Entry, ParsedFeed
+
+    long = "ORDER " + "granting in part " * 400
+    item = Entry(
+        "cand",
+        "g",
+        "https://ecf.cand.uscourts.gov/x",
+        f"{CASE} Musk v. Altman",
+        f"[{long}] (77)",
+        "",
+        NOW,
+        True,
+    )
+    parsed, [verdict] = adopt(
+        ParsedFeed("t", (item,)), "pacer", CASE, "https://ecf.cand.uscourts.gov/rss", NOW
+    )
+    [entry] = parsed.entries
+    assert (
+        entry.guid == f"docket:cand:{CASE}:77"
+        and entry.summary.startswith("ORDER granting")
+        and verdict.relevant
+    )
