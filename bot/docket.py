@@ -49,6 +49,7 @@ PROCEDURAL = (
 
 _CL_TITLE = re.compile(r"Entry #(\d{1,7}) in |Minute entry from (\d{4}-\d{2}-\d{2}) in ")
 _PACER_DESCRIPTION = re.compile(r"\[([^\]]{0,50000})\]\s*(?:\((\d{1,7})\))?")  # a feed text is at most 50,000
+_MINUTE_ANCHOR = re.compile(r"#minute-entry-(\d{1,12})$")
 _PACER_SEQUENCE = re.compile(r"&(\d{1,9})$")
 _CASE_NUMBER = re.compile(r"(\d{1,2}:\d{2}-[a-z]{2,4}-\d{3,6})", re.IGNORECASE)
 
@@ -113,7 +114,9 @@ def _courtlistener(item: Entry, court: str, case: str) -> Entry | None:
     if found.group(1):
         key, label = f"{KEY}{court}:{docket}:{found.group(1)}", f"Dkt. {found.group(1)}"
     else:
-        key, label = f"{KEY}{court}:{docket}:minute:{found.group(2)}:{item.guid[-40:]}", "Minute entry"
+        anchor = _MINUTE_ANCHOR.search(item.url)  # the entry's own id, as the API gives it too
+        minute = anchor.group(1) if anchor else item.guid[-40:]
+        key, label = f"{KEY}{court}:{docket}:minute:{found.group(2)}:{minute}", "Minute entry"
     return _entry(item, key, label, item.summary or item.content)
 
 
@@ -157,3 +160,74 @@ def _docket_id(url: str) -> str:
     """The docket of a CourtListener entry link (`/docket/69013420/…`)."""
     parts = [p for p in urlsplit(url).path.split("/") if p]
     return parts[1] if len(parts) > 1 and parts[0] == "docket" else "docket"
+
+
+# --- History beyond the feed: CourtListener's API, with COURTLISTENER_TOKEN (optional) ---
+
+API_PAGES = 20  # pages of the docket-entries API read by one backfill, at most
+RECAP = "https://storage.courtlistener.com/"
+
+
+def api_url(feed_url: str) -> str:
+    """The API's entries of the docket whose feed is `feed_url` (…/docket/<id>/feed/), newest
+    first, on the feed's own host; '' for a feed of another shape."""
+    parts = urlsplit(feed_url)
+    segments = [p for p in parts.path.split("/") if p]
+    if len(segments) < 2 or segments[0] != "docket" or not segments[1].isdigit():
+        return ""
+    return f"{parts.scheme}://{parts.netloc}/api/rest/v4/docket-entries/?docket={segments[1]}&order_by=-entry_number"
+
+
+def from_api(payload: object, feed: str, feed_url: str, case: str) -> tuple[list[Entry], str]:
+    """One page of the docket-entries API as the items the docket's feed would carry (so each
+    gets the same identity as its feed item), and the next page's URL ('' at the end, or when
+    it leaves the feed's host). Anything malformed is skipped."""
+    if not isinstance(payload, dict):
+        return [], ""
+    parts = urlsplit(feed_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    docket = _docket_id(feed_url)
+    items = []
+    for result in payload.get("results") or []:
+        item = _api_item(result, feed, origin, docket)
+        if item is not None and (entry := _courtlistener(item, "courtlistener", case)) is not None:
+            items.append(entry)
+    following = payload.get("next")
+    same_host = isinstance(following, str) and following.startswith(origin + "/")
+    return items, following if same_host and isinstance(following, str) else ""
+
+
+def _api_item(result: object, feed: str, origin: str, docket: str) -> Entry | None:
+    if not isinstance(result, dict):
+        return None
+    try:
+        filed = datetime.strptime(str(result.get("date_filed") or ""), "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    number = result.get("entry_number")
+    if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
+        title, anchor = f"Entry #{number} in the docket", f"entry-{number}"
+    else:
+        title, anchor = f"Minute entry from {filed} in the docket", f"minute-entry-{result.get('id')}"
+    documents = [d for d in result.get("recap_documents") or [] if isinstance(d, dict)]
+    path = next(
+        (
+            str(d.get("filepath_local"))
+            for d in documents
+            if d.get("is_available") and d.get("filepath_local")
+        ),
+        "",
+    )
+    description = str(result.get("description") or "")[:50_000]
+    midnight = datetime.combine(filed, time(0), tzinfo=PACIFIC)
+    return Entry(
+        feed,
+        f"api:{result.get('id')}",
+        f"{origin}/docket/{docket}/?order_by=desc#{anchor}",
+        title,
+        description,
+        "",
+        midnight,
+        True,
+        document=RECAP + path.lstrip("/") if path else "",
+    )

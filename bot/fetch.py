@@ -90,13 +90,15 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, feed: FeedConfig, cache: FeedCache) -> FetchResult:
+    async def fetch(self, feed: FeedConfig, cache: FeedCache, authorization: str = "") -> FetchResult:
         """Fetch `feed`, retrying transient failures; raise FetchError with a one-line reason.
-        Nothing else escapes: this is the edge where every failure of a fetch is mapped."""
+        Nothing else escapes: this is the edge where every failure of a fetch is mapped.
+        `authorization` (an API token's header) goes to the feed's own origin only, never
+        to a host a redirect leads to."""
         attempt = 0
         while True:
             try:
-                return await self._fetch_once(feed, cache)
+                return await self._fetch_once(feed, cache, authorization)
             except FetchError:
                 raise
             except AddressRefused as exc:
@@ -117,7 +119,7 @@ class Fetcher:
                 log.debug("feed %r: unexpected fetch failure", feed.name, exc_info=True)
                 raise FetchError(feed.name, f"fetch failed: {_describe(exc)}", transient=False) from None
 
-    async def _fetch_once(self, feed: FeedConfig, cache: FeedCache) -> FetchResult:
+    async def _fetch_once(self, feed: FeedConfig, cache: FeedCache, authorization: str = "") -> FetchResult:
         headers: dict[str, str] = {}
         if cache.etag:
             headers["If-None-Match"] = cache.etag
@@ -139,7 +141,9 @@ class Fetcher:
                     # scopes, and on Python 3.11 an asyncio timeout firing there leaks a bare
                     # CancelledError instead of TimeoutError (seen killing a poll job).
                     with anyio.fail_at(deadline):
-                        result = await self._request(feed, url, headers, timeout)
+                        same = authorization and _origin(url) == _origin(feed.url)
+                        sent = headers | {"Authorization": authorization} if same else headers
+                        result = await self._request(feed, url, sent, timeout)
                 if isinstance(result, FetchResult):
                     return replace(result, elapsed=loop.time() - (deadline - timeout), moved_to=moved)
                 url, permanent = result
@@ -209,6 +213,11 @@ class Fetcher:
                 del self._hosts[host]
             else:
                 self._hosts[host] = (slot, users - 1)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
 def _check_scheme(feed: str, url: str) -> None:

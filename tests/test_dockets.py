@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,8 +18,9 @@ from bot.kinds import KindFinder
 from bot.match import Rules
 from bot.update import parse_and_judge
 from tests.conftest import ROOT, shared_path
+from tests.support.cli import command, environment
 from tests.support.dockets import PACIFIC, Filing, PacerItem, courtlistener, pacer
-from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_discord import WEBHOOK_URL, FakeDiscord
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli
@@ -216,4 +218,96 @@ def test_a_long_pacer_description_keeps_its_entry_number() -> None:
         entry.guid == f"docket:cand:{CASE}:77"
         and entry.summary.startswith("ORDER granting")
         and verdict.relevant
+    )
+
+
+def api_page(results: list[dict[str, object]], following: str | None) -> bytes:
+    return json.dumps({"count": 3, "next": following, "previous": None, "results": results}).encode()
+
+
+def test_with_a_token_backfill_reads_older_entries_from_the_api_and_keeps_the_token_home(
+    tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
+) -> None:
+    """CourtListener's API holds what the feed no longer does: read with COURTLISTENER_TOKEN,
+    sent to the feed's own host only, never logged; entries keep the identity the feed gives."""
+    docket_path = "/docket/123/feed/"
+    api = "/api/rest/v4/docket-entries/?docket=123&order_by=-entry_number"
+    older = TODAY - timedelta(days=40)
+    feed_server.routes[docket_path] = Route(
+        courtlistener([], docket=123), content_type="application/atom+xml"
+    )
+    write_config(
+        tmp_path / "feeds.yaml",
+        {"docket": feed_server.url(docket_path)},
+        feed_keys={"docket": {"kind": "docket", "case": CASE}},
+    )
+    assert_clean(cli(tmp_path, "poll", discord_api=discord_api))  # the baseline
+    recent = Filing(300, TODAY, "ORDER DENYING motion to stay. Signed by Judge Yvonne Gonzalez Rogers.")
+    feed_server.routes[docket_path] = Route(
+        courtlistener([recent], docket=123), content_type="application/atom+xml"
+    )
+    page_two = feed_server.url(api + "&page=2")
+    feed_server.routes[api] = Route(
+        api_page(
+            [
+                {
+                    "id": 9300,
+                    "entry_number": 300,
+                    "date_filed": str(TODAY),
+                    "description": recent.description,
+                },
+                {
+                    "id": 9120,
+                    "entry_number": 120,
+                    "date_filed": str(older),
+                    "description": "ORDER GRANTING motion to dismiss in part.",
+                    "recap_documents": [
+                        {
+                            "is_available": True,
+                            "filepath_local": "recap/gov.uscourts.cand.1/gov.uscourts.cand.1.120.0.pdf",
+                        }
+                    ],
+                },
+            ],
+            page_two,
+        ),
+        content_type="application/json",
+    )
+    feed_server.routes[api + "&page=2"] = Route(
+        api_page(
+            [
+                {
+                    "id": 9001,
+                    "entry_number": 1,
+                    "date_filed": str(older - timedelta(days=300)),
+                    "description": "COMPLAINT against Sam Altman, OpenAI, Inc.",
+                }
+            ],
+            "https://elsewhere.example/api/next",
+        ),
+        content_type="application/json",
+    )
+    env = {"COURTLISTENER_TOKEN": "cl-secret-token"}
+    result = subprocess.run(
+        command(tmp_path, "-v", "backfill", "--since", "2000-01-01"),
+        env=environment(webhook_url=WEBHOOK_URL, api_base=discord_api.api_base) | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert_clean(result)
+    assert "cl-secret-token" not in result.stderr + result.stdout
+    titles = sorted(e["title"] for e in discord_api.embeds())
+    assert titles == [
+        "Dkt. 120: ORDER GRANTING motion to dismiss in part.",
+        "Dkt. 1: COMPLAINT against Sam Altman, OpenAI, Inc.",
+        "Dkt. 300: ORDER DENYING motion to stay. Signed by Judge Yvonne Gonzalez Rogers.",
+    ]  # entry 300, in the feed and the API, once
+    asked = [r for r in feed_server.requests if r.path.startswith("/api/")]
+    assert len(asked) == 2 and all(r.headers.get("authorization") == "Token cl-secret-token" for r in asked)
+    assert all("authorization" not in r.headers for r in feed_server.requests if r.path == docket_path)
+    pdf = next(e for e in discord_api.embeds() if e["title"].startswith("Dkt. 120"))["fields"][0]["value"]
+    assert (
+        "https://storage.courtlistener.com/recap/gov.uscourts.cand.1/gov.uscourts.cand.1.120.0.pdf) (PDF)"
+        in pdf
     )

@@ -297,3 +297,24 @@ def test_months_of_polling_keep_no_state_per_host(feed_server: FeedServer) -> No
     fetcher = asyncio.run(go())
     assert fetcher._hosts == {}
     assert all("cookie" not in {k.lower() for k in seen.headers} for seen in feed_server.requests)
+
+
+def test_an_api_token_goes_to_the_feed_s_own_host_only(feed_server: FeedServer) -> None:
+    """A redirect to another origin (here another port on loopback) must not carry it."""
+    with FeedServer() as elsewhere:
+        elsewhere.routes["/data"] = Route(b"{}", content_type="application/json")
+        feed_server.routes["/same"] = Route(status=302, headers={"Location": "/moved"}, etag=False)
+        feed_server.routes["/moved"] = Route(
+            status=302, headers={"Location": elsewhere.url("/data")}, etag=False
+        )
+
+        async def go() -> FetchResult:
+            async with Fetcher(allow_private=True, sleep=no_sleep) as fetcher:
+                return await fetcher.fetch(feed(feed_server.url("/same")), NO_CACHE, "Token secret")
+
+        assert asyncio.run(go()).body == b"{}"
+        [same] = feed_server.hits("/same")
+        [moved] = feed_server.hits("/moved")
+        [there] = elsewhere.hits("/data")
+    assert same.headers["authorization"] == moved.headers["authorization"] == "Token secret"
+    assert "authorization" not in there.headers

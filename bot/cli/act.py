@@ -78,7 +78,14 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
             config,
             db,
             lambda p: backfill(
-                p, since, until, feed, args.dry_run, progress=progress.update, dated_searches=args.search
+                p,
+                since,
+                until,
+                feed,
+                args.dry_run,
+                progress=progress.update,
+                dated_searches=args.search,
+                courtlistener_token=env.courtlistener_token,
             ),
         )
     if args.dry_run:

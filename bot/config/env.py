@@ -29,7 +29,8 @@ def load_env_secrets(environ: Mapping[str, str]) -> list[str]:
 
 
 def load_env(environ: Mapping[str, str] | None = None) -> Env:
-    """Read DISCORD_* variables; errors never echo a secret's value."""
+    """Read DISCORD_* variables and the optional COURTLISTENER_TOKEN; errors never echo a
+    secret's value."""
     env = os.environ if environ is None else environ
     webhook = env.get("DISCORD_WEBHOOK_URL", "").strip()
     token = env.get("DISCORD_TOKEN", "").strip()
@@ -57,5 +58,10 @@ def load_env(environ: Mapping[str, str] | None = None) -> Env:
     # discord.py's Webhook.from_url wants the unversioned form Discord's UI hands out.
     webhook = re.sub(r"/api/v\d+/webhooks/", "/api/webhooks/", webhook)
     return Env(
-        webhook_url=webhook, token=token, channel_id=int(channel or 0), api_base=api_base, gateway_url=gateway
+        webhook_url=webhook,
+        token=token,
+        channel_id=int(channel or 0),
+        api_base=api_base,
+        gateway_url=gateway,
+        courtlistener_token=env.get("COURTLISTENER_TOKEN", "").strip(),
     )

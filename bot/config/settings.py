@@ -202,6 +202,7 @@ class Env:
     channel_id: int = 0
     api_base: str = ""
     gateway_url: str = ""
+    courtlistener_token: str = field(default="", repr=False)  # optional: a docket's older entries
 
     @property
     def mode(self) -> str:

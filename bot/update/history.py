@@ -3,15 +3,16 @@ dated searches that bring older coverage in first."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot import search
+from bot import docket, search
 from bot.config import FeedConfig
 from bot.errors import FeedError
-from bot.models import DevelopmentView, FeedCache
+from bot.models import DevelopmentView, FeedCache, ParsedFeed
 from bot.update.poll import Pipeline
 from bot.update.reports import CycleReport
 
@@ -42,6 +43,36 @@ async def search_history(
     return found
 
 
+async def docket_history(pipeline: Pipeline, feed: FeedConfig, token: str) -> int:
+    """Store what CourtListener's API holds of a docket beyond its feed's latest entries (with
+    COURTLISTENER_TOKEN), page by page, decided like the feed's own items; how many were new."""
+    app, url, found = pipeline.app, docket.api_url(feed.url), 0
+    for _ in range(docket.API_PAGES):
+        if not url:
+            break
+        try:
+            result = await app.fetcher.fetch(replace(feed, url=url), FeedCache(), f"Token {token}")
+            payload = json.loads(result.body or b"null")
+        except FeedError as exc:
+            log.warning(
+                "docket %s: the API refused or failed (%s); the feed's entries only", feed.name, exc.problem
+            )
+            break
+        except ValueError:
+            log.warning(
+                "docket %s: the API answered something other than JSON; the feed's entries only", feed.name
+            )
+            break
+        items, url = docket.from_api(payload, feed.name, feed.url, feed.case)
+        now = app.clock()
+        entries = tuple(replace(item, published=min(item.published, now)) for item in items)
+        verdicts = tuple(docket.significance(entry.summary) for entry in entries)
+        with pipeline.writing():
+            found += pipeline.accept(feed, ParsedFeed(feed.name, entries), verdicts, now).new
+    log.info("docket %s: %d entries from CourtListener's API beyond its feed", feed.name, found)
+    return found
+
+
 def queue_unposted(
     pipeline: Pipeline, since: datetime, until: datetime | None = None, feed: FeedConfig | None = None
 ) -> list[DevelopmentView]:
@@ -66,9 +97,11 @@ async def backfill(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     dated_searches: bool = False,
+    courtlistener_token: str = "",
 ) -> tuple[list[DevelopmentView], CycleReport | None]:
-    """Poll (unless dry run) and, with `dated_searches`, run dated searches; then post the
-    developments in range never posted, oldest first."""
+    """Poll (unless dry run) and, with `dated_searches`, run dated searches, and with a
+    `courtlistener_token` read the docket feeds' older entries from CourtListener's API; then
+    post the developments in range never posted, oldest first."""
     app = pipeline.app
     if dry_run:
         return app.store.unposted_developments(since, until, feed.name if feed else None), None
@@ -76,6 +109,10 @@ async def backfill(
     if dated_searches:
         end = until or app.clock() + timedelta(days=1)
         await search_history(pipeline, since, end, [feed] if feed else app.config.feeds)
+    if courtlistener_token:
+        for docket_feed in [f for f in ([feed] if feed else app.config.feeds) if f.kind == "docket"]:
+            if app.store.is_baselined(docket_feed.name):
+                await docket_history(pipeline, docket_feed, courtlistener_token)
     developments = queue_unposted(pipeline, since, until, feed)
     delivery = await app.deliver(progress)
     return developments, CycleReport(cycle.feeds, delivery)
