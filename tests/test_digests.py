@@ -14,8 +14,8 @@ import yaml
 from bot.config import Digest, parse_config
 from bot.errors import ConfigError
 from bot.periods import CATCH_UP, due, latest_end, start_of
-from tests.support.cli import command, environment
-from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.support.cli import bot_env, bot_poll, command
+from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import TOPIC_YAML, Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW
@@ -117,7 +117,7 @@ def test_a_day_s_digest_is_posted_once_across_a_sigkill_and_restarts(
         extra="  post_recent: 3d",
         discord=f'per_development: false\ndigest: {{at: "{end:%H:%M}", timezone: UTC}}',
     )
-    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
+    env = bot_env(discord_api.api_base)
 
     proc = subprocess.Popen(command(tmp_path, "-q", "poll"), env=env, stderr=subprocess.PIPE, text=True)
     reached = discord_api.wait_for("messages", 1, timeout=120)
@@ -125,9 +125,7 @@ def test_a_day_s_digest_is_posted_once_across_a_sigkill_and_restarts(
     proc.communicate(timeout=60)
     assert reached
     for _ in range(2):  # restarts: the digest is not repeated, and nothing else is posted
-        again = subprocess.run(
-            command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120
-        )
+        again = bot_poll(tmp_path, discord_api.api_base)
         assert again.returncode == 0, again.stderr
 
     [digest] = discord_api.messages

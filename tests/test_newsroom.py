@@ -3,7 +3,6 @@ posts that stay right, and pings for what matters; end to end through the CLI.""
 
 from __future__ import annotations
 
-import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import timedelta
@@ -13,8 +12,8 @@ from pathlib import Path
 from bot.article import picture
 from bot.config import FeedConfig
 from bot.report import opml
-from tests.support.cli import command, environment
-from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.support.cli import bot_poll
+from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli, on_topic
@@ -188,9 +187,7 @@ def test_in_bot_mode_a_verdict_post_pings_the_role_and_nothing_else(
         extra="  post_recent: 1d",
         discord=f"ping: {{role: {ROLE}, kinds: [verdict]}}",
     )
-    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
-    result = subprocess.run(command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120)
-    assert_clean(result)
+    assert_clean(bot_poll(tmp_path, discord_api.api_base))
     [message] = discord_api.messages
     assert message.payload["content"] == f"<@&{ROLE}>"
     assert message.payload["allowed_mentions"] == {"parse": [], "roles": [str(ROLE)]}
@@ -250,13 +247,9 @@ def test_in_bot_mode_a_surge_pings_once_in_one_line(
         extra="  post_recent: 1d",
         discord=f'ping: {{role: {ROLE}, surge: "2 outlets in 3h"}}',
     )
-    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
     for shown in ([story(1, 2)], [story(1, 2), story(2, 1.5)], [story(1, 2), story(2, 1.5), story(3, 1)]):
         feed_server.routes["/f.xml"] = Route(rss(shown))
-        result = subprocess.run(
-            command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120
-        )
-        assert_clean(result)
+        assert_clean(bot_poll(tmp_path, discord_api.api_base))
     post, ping = discord_api.messages
     assert "content" not in post.payload or not post.payload["content"]  # no listed kind: the post is quiet
     assert ping.payload["content"].startswith(f"<@&{ROLE}> Coverage is surging: 2 outlets within 3h: ")

@@ -3,12 +3,11 @@ thread as it arrives, while the post keeps its count; bot mode and a forum's web
 
 from __future__ import annotations
 
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-from tests.support.cli import command, environment
-from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.support.cli import bot_poll
+from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli
@@ -41,13 +40,9 @@ def test_in_bot_mode_later_coverage_goes_into_a_thread_started_from_the_post(
     tmp_path: Path, feed_server: FeedServer, discord_api: FakeDiscord
 ) -> None:
     configure(tmp_path, feed_server)
-    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
     for shown in ([FIRST], [FIRST, LATER[0]], [FIRST, *LATER]):
         feed_server.routes["/f.xml"] = Route(rss(shown))
-        result = subprocess.run(
-            command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120
-        )
-        assert_clean(result)
+        assert_clean(bot_poll(tmp_path, discord_api.api_base))
 
     post, *threaded = discord_api.messages
     assert post.thread == "" and "thread_name" not in post.payload

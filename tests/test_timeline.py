@@ -3,15 +3,14 @@ edited rather than posted again, pinned in bot mode; end to end through the CLI.
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.delivery.render import DESCRIPTION_MAX
 from bot.delivery.timeline import MAX_PARTS, TITLE, line, render
 from bot.store import DevelopmentSummary
-from tests.support.cli import command, environment
-from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.support.cli import bot_poll
+from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import NOW, assert_clean, cli
@@ -109,9 +108,7 @@ def test_in_bot_mode_the_timeline_is_pinned(
         extra="  post_recent: 1d",
         discord="timeline: true",
     )
-    env = environment(token="bot-token", channel_id=CHANNEL_ID, api_base=discord_api.api_base)
-    result = subprocess.run(command(tmp_path, "poll"), env=env, capture_output=True, text=True, timeout=120)
-    assert_clean(result)
+    assert_clean(bot_poll(tmp_path, discord_api.api_base))
     post, timeline = discord_api.messages
     assert post.payload["embeds"][0]["title"] == verdict.title
     assert timeline.payload["embeds"][0]["title"] == TITLE

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.support.fake_discord import CHANNEL_ID
+
 
 def command(tmp: Path, *args: str, config: str = "feeds.yaml") -> list[str]:
     """`python -m bot` with the test's config and database under `tmp`."""
@@ -19,6 +21,18 @@ def environment(**discord: str) -> dict[str, str]:
     """This process's environment without any DISCORD_* variable, plus `discord`'s."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
     return env | {f"DISCORD_{k.upper()}": v for k, v in discord.items()}
+
+
+def bot_env(api_base: str) -> dict[str, str]:
+    """Bot mode against the fake Discord at `api_base` (REST only: one-shot commands)."""
+    return environment(token="bot-token", channel_id=CHANNEL_ID, api_base=api_base)
+
+
+def bot_poll(tmp: Path, api_base: str) -> subprocess.CompletedProcess[str]:
+    """`followup-bot poll` in bot mode against the fake Discord at `api_base`."""
+    return subprocess.run(
+        command(tmp, "poll"), env=bot_env(api_base), capture_output=True, text=True, timeout=120
+    )
 
 
 def status(tmp: Path, **discord: str) -> dict[str, Any]:
