@@ -178,10 +178,10 @@ def api_url(feed_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/api/rest/v4/docket-entries/?docket={segments[1]}&order_by=-entry_number"
 
 
-def from_api(payload: object, feed: str, feed_url: str, case: str) -> tuple[list[Entry], str]:
-    """One page of the docket-entries API as the items the docket's feed would carry (so each
-    gets the same identity as its feed item), and the next page's URL ('' at the end, or when
-    it leaves the feed's host). Anything malformed is skipped."""
+def from_api(payload: object, feed: str, feed_url: str) -> tuple[list[Entry], str]:
+    """One page of the docket-entries API as the items the docket's feed would carry (`adopt`
+    then gives each the identity its feed item has), and the next page's URL ('' at the end,
+    or when it leaves the feed's host). Anything malformed is skipped."""
     if not isinstance(payload, dict):
         return [], ""
     parts = urlsplit(feed_url)
@@ -190,8 +190,8 @@ def from_api(payload: object, feed: str, feed_url: str, case: str) -> tuple[list
     items = []
     for result in payload.get("results") or []:
         item = _api_item(result, feed, origin, docket)
-        if item is not None and (entry := _courtlistener(item, "courtlistener", case)) is not None:
-            items.append(entry)
+        if item is not None:
+            items.append(item)
     following = payload.get("next")
     same_host = isinstance(following, str) and following.startswith(origin + "/")
     return items, following if same_host and isinstance(following, str) else ""

@@ -63,12 +63,12 @@ async def docket_history(pipeline: Pipeline, feed: FeedConfig, token: str) -> in
                 "docket %s: the API answered something other than JSON; the feed's entries only", feed.name
             )
             break
-        items, url = docket.from_api(payload, feed.name, feed.url, feed.case)
+        items, url = docket.from_api(payload, feed.name, feed.url)
         now = app.clock()
-        entries = tuple(replace(item, published=min(item.published, now)) for item in items)
-        verdicts = tuple(docket.significance(entry.summary) for entry in entries)
+        page = ParsedFeed(feed.name, tuple(items))
+        parsed, verdicts = docket.adopt(page, feed.kind, feed.case, feed.url, now)
         with pipeline.writing():
-            found += pipeline.accept(feed, ParsedFeed(feed.name, entries), verdicts, now).new
+            found += pipeline.accept(feed, parsed, verdicts, now).new
     log.info("docket %s: %d entries from CourtListener's API beyond its feed", feed.name, found)
     return found
 
