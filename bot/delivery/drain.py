@@ -170,10 +170,15 @@ def _one(row: OutboxRow, config: Config, now: datetime) -> Message:
         thumbnails=config.discord.thumbnails,
     )
     if row.action == "post" and config.discord.threads:  # a forum webhook opens the thread with it
-        message = replace(message, thread_name=clip(message.title.replace("\\", ""), THREAD_NAME) or "News")
+        message = replace(message, thread_name=_thread_name(message.title.replace("\\", "")))
     if row.action == "post" and row.may_ping and ping is not None and escalate.pings(ping, development.kind):
         return replace(message, content=f"<@&{ping.role}>", mention=ping.role)
     return message
+
+
+def _thread_name(headline: str) -> str:
+    """A development's thread is named after its headline, within Discord's limit."""
+    return clip(headline, THREAD_NAME) or "News"
 
 
 async def _thread(store: Store, deliverer: Deliverer, row: OutboxRow) -> str:
@@ -183,8 +188,7 @@ async def _thread(store: Store, deliverer: Deliverer, row: OutboxRow) -> str:
     assert post is not None and post.message_id is not None  # `_after_post` said it was sent
     if post.thread_id:
         return post.thread_id
-    name = clip(row.development.lead.title, THREAD_NAME) or "News"
-    thread = await deliverer.start_thread(post.message_id, name)
+    thread = await deliverer.start_thread(post.message_id, _thread_name(row.development.lead.title))
     store.set_thread(row.development.id, thread)
     return thread
 
