@@ -6,7 +6,8 @@ BotError                 one-line, user-facing message; never carries a secret
 │   ├── FetchError       HTTP, network, timeout, size cap, redirect, refused address
 │   └── ParseError       the body is not a feed feedparser can read
 ├── DeliveryError        Discord refused or failed a post
-│   └── WebhookInvalid   401/403/404: delivery stops until the user fixes it
+│   ├── WebhookInvalid   the channel or webhook itself is refused: delivery stops until fixed
+│   └── ThreadGone       a development's thread was deleted, locked or is off limits
 └── StorageError         the database cannot be opened, read or written (locked, disk full)
 """
 
@@ -74,6 +75,11 @@ class DeliveryError(BotError):
 
 class WebhookInvalid(DeliveryError):
     """The webhook or bot credentials are rejected; retrying would only get us banned."""
+
+
+class ThreadGone(DeliveryError):
+    """A development's thread is deleted, locked or not ours to post in: that thread is
+    forgotten (a new one is opened), and the rest of delivery goes on."""
 
 
 class StorageError(BotError):

@@ -109,7 +109,7 @@ async def drain(
             message_id = await asyncio.wait_for(sending, SEND_TIMEOUT * len(messages))
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             failed += 1
-            stop = _failed(store, deliverer, row, exc, clock(), jitter())
+            stop = _failed(store, deliverer, row, exc, clock(), jitter(), _in_thread(store, deliverer, row))
             if stop:
                 return DrainReport(sent=sent, failed=failed, stopped=stop)
             continue
@@ -265,13 +265,33 @@ def _nonce(row: OutboxRow) -> str:
     return f"fub-{row.id}"[:25]
 
 
+def _in_thread(store: Store, deliverer: Deliverer, row: OutboxRow) -> bool:
+    """Whether the row went into its development's thread (or opened it), not the channel."""
+    if row.action == "coverage":
+        return True
+    if row.action != "edit" or row.development is None or deliverer.mode != "webhook":
+        return False
+    post = store.post_message(row.development.id)  # a forum post is edited in its thread
+    return post is not None and bool(post.thread_id)
+
+
 def _failed(
-    store: Store, deliverer: Deliverer, row: OutboxRow, exc: BaseException, now: datetime, jitter: float
+    store: Store,
+    deliverer: Deliverer,
+    row: OutboxRow,
+    exc: BaseException,
+    now: datetime,
+    jitter: float,
+    in_thread: bool = False,
 ) -> str:
     """Record a failed send as `judge` decides; return why draining must stop, or ''."""
-    failure = judge(exc, row.attempts + 1, now, jitter)
+    failure = judge(exc, row.attempts + 1, now, jitter, in_thread)
     error, label = str(failure.error), _label(row)
-    if failure.halt:
+    if failure.forget_thread and row.development is not None:
+        store.set_thread(row.development.id, "")
+    if failure.forget_thread and failure.retry_at is not None:
+        log.warning("%s: %s; the thread is forgotten and a new one opened at the next try", label, error)
+    elif failure.halt:
         store.halt(error, deliverer.fingerprint, now)
         log.error("%s: %s; delivery halted, stories kept", label, error)
     elif failure.retry_at is None:

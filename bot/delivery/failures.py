@@ -1,5 +1,5 @@
 """Discord's failures, mapped once to the bot's errors, and the pure policy of what a
-failed send means: halt all delivery, kill this row, or retry it later."""
+failed send means: halt all delivery, kill this row, forget a thread, or retry later."""
 
 from __future__ import annotations
 
@@ -9,49 +9,68 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.delivery.pacing import retry_at
-from bot.errors import DeliveryError, WebhookInvalid
+from bot.errors import DeliveryError, ThreadGone, WebhookInvalid
 
 MAX_ATTEMPTS = 8  # then the row is 'dead' and waits for `retry`
 HALT_PROBE = timedelta(hours=1)  # how long rejected credentials keep delivery halted
 SEND_TIMEOUT = 120.0  # discord.py retries 429s and 5xx itself; this bounds all of it
 UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that no longer exists
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_WEBHOOK = 10015
+# A thread that is archived or locked (50083, 160005), or that we may not post in.
+THREAD_CLOSED = (50083, 160005)
 
 
 @dataclass(frozen=True)
 class FailedSend:
     """What to do after a failed send: `halt` all delivery, or retry at `retry_at` (None:
-    the row is dead); `stop` says whether this drain must stop."""
+    the row is dead); `stop` says whether this drain must stop; `forget_thread` that the
+    development's thread is gone and a new one must be opened."""
 
     error: DeliveryError
     halt: bool
     retry_at: datetime | None
     stop: bool
+    forget_thread: bool = False
 
 
-def judge(exc: BaseException, attempts: int, now: datetime, jitter: float) -> FailedSend:
-    """The policy for one failed send (`attempts` counts this one)."""
-    error = classify(exc)
+def judge(
+    exc: BaseException, attempts: int, now: datetime, jitter: float, in_thread: bool = False
+) -> FailedSend:
+    """The policy for one failed send (`attempts` counts this one); `in_thread` when the
+    row was sent into (or opened) a development's thread rather than the channel."""
+    error = classify(exc, in_thread)
+    again = retry_at(attempts, now, jitter) if attempts < MAX_ATTEMPTS else None
+    if isinstance(error, ThreadGone):  # the next attempt opens a new thread; others go on
+        return FailedSend(error, halt=False, retry_at=now if again else None, stop=False, forget_thread=True)
     if isinstance(error, WebhookInvalid):
         return FailedSend(error, halt=True, retry_at=now, stop=True)
     if _permanent(exc):
         return FailedSend(error, halt=False, retry_at=None, stop=False)
-    again = retry_at(attempts, now, jitter) if attempts < MAX_ATTEMPTS else None
     return FailedSend(error, halt=False, retry_at=again, stop=True)
 
 
-def classify(exc: BaseException) -> DeliveryError:
-    """Map discord.py/aiohttp failures to our errors; WebhookInvalid stops all delivery."""
-    rejected = (
-        isinstance(exc, discord.HTTPException)
-        and exc.status in (401, 403, 404)
-        and exc.code != UNKNOWN_MESSAGE
-    )
-    if rejected or isinstance(exc, discord.LoginFailure):
-        return WebhookInvalid(
-            f"Discord rejected the credentials or channel ({_describe(exc)}): check"
-            " DISCORD_WEBHOOK_URL or DISCORD_TOKEN/DISCORD_CHANNEL_ID"
-        )
+def classify(exc: BaseException, in_thread: bool = False) -> DeliveryError:
+    """Map discord.py/aiohttp failures to our errors. WebhookInvalid (stops all delivery) is
+    only for the configured channel or webhook itself: rejected credentials (401, a bad
+    token), an unknown webhook or channel, or no access to the channel. The same refusals
+    about a thread are ThreadGone."""
+    if isinstance(exc, discord.LoginFailure):
+        return _invalid(exc)
+    if not isinstance(exc, discord.HTTPException):
+        return DeliveryError(f"Discord delivery failed: {_describe(exc)}")
+    if in_thread and (exc.status in (403, 404) or exc.code in THREAD_CLOSED) and exc.code != UNKNOWN_WEBHOOK:
+        return ThreadGone(f"the development's thread is gone or closed ({_describe(exc)})")
+    if exc.status in (401, 403) or (exc.status == 404 and exc.code in (0, UNKNOWN_CHANNEL, UNKNOWN_WEBHOOK)):
+        return _invalid(exc)
     return DeliveryError(f"Discord delivery failed: {_describe(exc)}")
+
+
+def _invalid(exc: BaseException) -> WebhookInvalid:
+    return WebhookInvalid(
+        f"Discord rejected the credentials or channel ({_describe(exc)}): check"
+        " DISCORD_WEBHOOK_URL or DISCORD_TOKEN/DISCORD_CHANNEL_ID"
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -68,7 +87,7 @@ def _describe(exc: BaseException) -> str:
 
 def _permanent(exc: BaseException) -> bool:
     """Failures that retrying cannot fix, for this row only: a payload Discord refuses (400),
-    or an edit of a message someone deleted (10008)."""
+    an edit of a message someone deleted (10008), or another unknown object (404)."""
     if not isinstance(exc, discord.HTTPException):
         return False
-    return exc.status == 400 or exc.code == UNKNOWN_MESSAGE
+    return exc.status in (400, 404) or exc.code == UNKNOWN_MESSAGE

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.delivery.failures import UNKNOWN_MESSAGE
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import DESCRIPTION_MAX, clip, defuse, fit, safe_url
 from bot.delivery.transports import Deliverer, editable
@@ -90,14 +91,27 @@ async def deliver(
         if pacer is not None and part:
             await pacer.wait()
         message_id = known.get(part, "")
-        if editable(message_id, deliverer):
-            await deliverer.edit(message_id, message)
-        else:
-            message_id = await deliverer.post(message, f"{nonce}-{part}")
+        if not await _edited(deliverer, message_id, message, part):
+            # A new part, or one a moderator deleted: post it (a fresh nonce) and pin it.
+            message_id = await deliverer.post(message, f"{nonce}-{part}{'r' * bool(message_id)}")
             store.set_timeline_message(part, message_id)
             await _pin(deliverer, message_id)
         first = first or message_id
     return first
+
+
+async def _edited(deliverer: Deliverer, message_id: str, message: Message, part: int) -> bool:
+    """Edit the part's message; False when there is none to edit (never posted, or deleted)."""
+    if not editable(message_id, deliverer):
+        return False
+    try:
+        await deliverer.edit(message_id, message)
+    except discord.NotFound as exc:
+        if exc.code != UNKNOWN_MESSAGE:
+            raise
+        log.warning("the story so far (part %d) was deleted in Discord: it is posted and pinned again", part + 1)
+        return False
+    return True
 
 
 async def _pin(deliverer: Deliverer, message_id: str) -> None:

@@ -124,6 +124,7 @@ class FakeDiscord:
         self.commands: list[dict[str, Any]] = []
         self.pins: list[str] = []  # ids of the messages pinned in the channel
         self.threads: list[str] = []  # ids of the threads created (a thread's id is its message's)
+        self.closed: dict[str, int] = {}  # threads a moderator deleted or locked -> Discord's code
         self.identify: dict[str, Any] | None = None
         self.failure_rate = failure_rate
         self.padding = 0  # bytes of junk added to every message answer (a hostile endpoint)
@@ -153,6 +154,34 @@ class FakeDiscord:
     def fail_next(self, *failures: Failure) -> None:
         with self._lock:
             self._failures.extend(failures)
+
+    def delete_thread(self, thread: str) -> None:
+        """A moderator deletes a thread and its messages: posting in it is 404 Unknown Channel
+        (10003); its starter message may start a new one."""
+        with self._lock:
+            self.closed[thread] = 10003
+            self.messages = [m for m in self.messages if m.thread != thread]
+
+    def lock_thread(self, thread: str) -> None:
+        """A moderator locks a thread: posting in it is 403 (50083, an archived or locked thread)."""
+        with self._lock:
+            self.closed[thread] = 50083
+
+    def delete_message(self, message_id: str) -> None:
+        """A moderator deletes a message: editing or pinning it is 404 Unknown Message (10008)."""
+        with self._lock:
+            self.messages = [m for m in self.messages if m.id != message_id]
+            self.pins = [p for p in self.pins if p != message_id]
+
+    def _closed(self, thread: str) -> web.Response | None:
+        """Discord's answer to a message sent into a thread that was deleted or locked."""
+        with self._lock:
+            code = self.closed.get(thread)
+        if code is None:
+            return None
+        if code == 10003:
+            return _json({"message": "Unknown Channel", "code": code}, status=404)
+        return _json({"message": "Thread is locked", "code": code}, status=403)
 
     def embeds(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -261,6 +290,9 @@ class FakeDiscord:
         mid = request.match_info["mid"]
         with self._changed:
             known = any(m.id == mid for m in self.messages)
+            if self.closed.get(mid) == 10003:  # deleted: the message may start a thread again
+                del self.closed[mid]
+                self.threads.remove(mid)
             exists = mid in self.threads
             if known and not exists:
                 self.threads.append(mid)
@@ -379,6 +411,8 @@ class FakeDiscord:
             await self._payload(request, WEBHOOK_PATH)
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
         payload, error = await self._checked(request, WEBHOOK_PATH)
+        if error is None:
+            error = self._closed(request.query.get("thread_id", ""))
         if error is not None:
             return error
         posted = self._record(payload, request.query.get("thread_id", ""))
@@ -393,6 +427,8 @@ class FakeDiscord:
 
     async def _create(self, request: web.Request) -> web.StreamResponse:
         payload, error = await self._checked(request, "/channels/{channel_id}/messages")
+        if error is None:
+            error = self._closed(request.match_info["cid"])
         if error is not None:
             return error
         nonce = payload.get("nonce")
@@ -415,6 +451,8 @@ class FakeDiscord:
             else "/channels/{channel_id}/messages/{message_id}"
         )
         payload, error = await self._checked(request, spec_path)
+        if error is None and webhook:
+            error = self._closed(request.query.get("thread_id", ""))
         if error is not None:
             return error
         with self._changed:
