@@ -34,7 +34,7 @@ class _Response:
 def refusal(status: int, code: int) -> discord.HTTPException:
     """discord.py's exception for Discord's answer `status` with error `code`."""
     kind = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
-    return kind(_Response(status), {"code": code, "message": "refused"})  # type: ignore[arg-type]
+    return kind(_Response(status), {"code": code, "message": "refused"})
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ async def _edited(deliverer: Deliverer, message_id: str, message: Message, part:
     except discord.NotFound as exc:
         if exc.code != UNKNOWN_MESSAGE:
             raise
-        log.warning("the story so far (part %d) was deleted in Discord: it is posted and pinned again", part + 1)
+        log.warning("the story so far (part %d) was deleted in Discord: posted and pinned again", part + 1)
         return False
     return True
 
