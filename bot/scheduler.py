@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 8.0  # seconds in-flight polls and the send under way get, in all, at a stop
 DELIVERY_TICK = 30.0  # seconds between drains when nothing wakes the delivery task (retries)
 RETENTION_EVERY = timedelta(hours=6)  # how often `storage.keep` is applied
+RETENTION_FIRST = timedelta(minutes=1)  # after the start, when it is applied first
 
 
 class Service:
@@ -90,7 +91,9 @@ class Service:
                 self._running.discard(task)
             self._wake.set()
 
-    def _forget(self) -> None:
+    async def _forget(self) -> None:
+        """`storage.keep`, on the loop's thread: APScheduler runs a plain function in a worker
+        thread, where this process's SQLite connection refuses to be used."""
         try:
             self.app.forget_old()
         except Exception as exc:
@@ -227,7 +230,7 @@ class Service:
             IntervalTrigger(seconds=RETENTION_EVERY.total_seconds(), timezone=UTC),
             id=" retention",  # feed names are stripped: no feed job has this id
             name="storage.keep",
-            next_run_time=now + timedelta(minutes=1),
+            next_run_time=now + RETENTION_FIRST,
             coalesce=True,
             max_instances=1,
         )
