@@ -17,48 +17,17 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.models import Entry  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.web.server import Site, serve  # noqa: E402
+from tests.support.builders import fill_coverage  # noqa: E402
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
-KINDS = ("testimony", "ruling", "filing", "verdict", "appeal")
-
-
-def fill(store: Store, developments: int, stories: int) -> None:
-    """`developments` over the last year, `stories` each, from as many outlets."""
-    step = timedelta(days=365) / developments
-    with store.transaction():
-        for d in range(developments):
-            when = NOW - step * d
-            for s in range(stories):
-                url = f"https://outlet{s}.example/{d}/{s}"
-                title = f"Musk v. OpenAI: {KINDS[d % 5]} number {d}, as outlet {s} tells it"
-                lede = (
-                    "The court in Oakland heard the parties again on Monday, and ruled on the motions. " * 2
-                )
-                entry = Entry(
-                    "f",
-                    f"{d}-{s}",
-                    url,
-                    title,
-                    lede,
-                    "",
-                    when + timedelta(minutes=s),
-                    True,
-                    outlet=f"Outlet {s}",
-                )
-                story = store.create_story(entry, url, KINDS[d % 5], NOW)
-                if s == 0:
-                    development = store.create_development(story, KINDS[d % 5], when, NOW, "new development")
-                else:
-                    store.join_development(story, development, "in its first hours of coverage")
 
 
 def timed(url: str, runs: int) -> list[float]:
@@ -72,10 +41,10 @@ def timed(url: str, runs: int) -> list[float]:
 
 
 async def measure(db: str, runs: int, developments: int) -> dict[str, list[float]]:
-    store = Store(db)
     stop = asyncio.Event()
     address: list[str] = []
-    server = asyncio.create_task(serve(Site(store, "Musk v. OpenAI"), "127.0.0.1", 0, stop, address.append))
+    site = Site(db, "Musk v. OpenAI", "")
+    server = asyncio.create_task(serve(site, "127.0.0.1", 0, stop, address.append))
     while not address:
         await asyncio.sleep(0.01)
     base = address[0]
@@ -91,7 +60,6 @@ async def measure(db: str, runs: int, developments: int) -> dict[str, list[float
         results[name] = await asyncio.to_thread(timed, base + path, runs)
     stop.set()
     await server
-    store.close()
     return results
 
 
@@ -105,7 +73,7 @@ def main() -> int:
         db = str(Path(scratch) / "web.db")
         store = Store(db)
         start = time.perf_counter()
-        fill(store, args.developments, args.stories)
+        fill_coverage(store, args.developments, args.stories, NOW)
         store.close()
         took = time.perf_counter() - start
         print(f"{args.developments} developments × {args.stories} stories filled in {took:.1f} s")

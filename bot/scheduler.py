@@ -290,7 +290,7 @@ def start_web(config: Config, store: Store, stop: asyncio.Event) -> asyncio.Task
     if not config.web.listen:
         return None
     host, port = listening(config.web.listen, config.path, "web.listen")
-    site = Site(store, config.topic.name, config.discord.language)
+    site = Site(store.path, config.topic.name, config.web.base_url, config.discord.language)
 
     async def serve_page() -> None:
         try:

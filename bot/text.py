@@ -7,7 +7,9 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab and newline
+# Unicode category Cc less tab and newline, lone surrogates, and U+FFFE/U+FFFF: what XML 1.0
+# forbids (one such character in a title makes the Atom feed unreadable) or a terminal acts on.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*(?=\s)")
 # Words whose full stop ends no sentence ("Musk v. Altman", "Mr. Musk", "U.S. District").
 ABBREVIATIONS = frozenset(
@@ -76,7 +78,7 @@ def printable(value: str) -> str:
 
 
 def squash(value: str) -> str:
-    """Collapse runs of white space and drop control characters."""
+    """Collapse runs of white space and drop control characters and what XML 1.0 forbids."""
     return _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
 
 

@@ -140,6 +140,8 @@ def test_defaults_and_per_feed_overrides() -> None:
         ("feeds.0.kind", "court", "feeds[0].kind", "expected one of feed, docket, pacer"),
         ("feeds.0.kind", "pacer", "feeds[0].case", "required for a PACER feed"),
         ("feeds.0.case", "Musk v. Altman", "feeds[0].case", "like '4:24-cv-04722'"),
+        ("web", {"base_url": "news.example.org"}, "web.base_url", "http(s) URL"),
+        ("web", {"base_url": "https://news.example.org/?x=1"}, "web.base_url", "without query"),
     ],
 )
 def test_invalid_values_name_the_key(path: str, value: object, key: str, problem: str) -> None:

@@ -4,10 +4,13 @@ the bot filled, and the pure renderers behind them."""
 
 from __future__ import annotations
 
+import asyncio
+import http.client
 import json
 import selectors
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,10 +18,13 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft202012Validator
 
 from bot.models import DevelopmentView, Story
+from bot.store import Spread
 from bot.web import chart, pages, syndication
+from bot.web.server import Site
 from tests.support.cli import command, environment
 from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
@@ -37,10 +43,11 @@ def story(sid: int, title: str, url: str = "https://news.example/a", outlet: str
 
 def test_hostile_titles_and_links_render_inert() -> None:
     development = DevelopmentView(1, "verdict", WHEN, story(1, HOSTILE, "javascript:alert(1)", HOSTILE))
-    html = pages.timeline("Musk v. OpenAI", [pages.row(development)], "", 1, False, WHEN)
+    row = pages.row(development, Spread(1, (HOSTILE,), ("en",)))
+    html = pages.timeline("Musk v. OpenAI", [row], "", 1, False, WHEN)
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
     assert "&lt;script&gt;" in html and "{{ 7*7 }}" in html  # shown as text, not run as a template
-    detail = pages.development("t", pages.row(development), [pages.covered(development.lead, HOSTILE)], WHEN)
+    detail = pages.development("t", row, [pages.covered(development.lead, HOSTILE)], 1, False, WHEN)
     assert "<script" not in detail and "onerror=alert" not in detail.replace("onerror=alert(1)&gt;", "")
 
 
@@ -57,9 +64,9 @@ def test_the_feeds_parse_and_say_when_a_development_grew() -> None:
     grown = WHEN + timedelta(hours=5)
     items = [
         syndication.Syndicated(
-            DevelopmentView(2, "appeal", WHEN, story(2, "Musk appeals & vows <more>")), grown
+            DevelopmentView(2, "appeal", WHEN, story(2, "Musk appeals & vows <more>")), grown, ("Outlet",)
         ),
-        syndication.Syndicated(DevelopmentView(1, "verdict", WHEN, story(1, HOSTILE)), WHEN),
+        syndication.Syndicated(DevelopmentView(1, "verdict", WHEN, story(1, HOSTILE)), WHEN, (HOSTILE,)),
     ]
     parsed = feedparser.parse(syndication.atom(items, "Musk v. OpenAI", "http://127.0.0.1:8080"))
     assert not parsed.bozo and len(parsed.entries) == 2
@@ -216,3 +223,63 @@ def _read_until_err(proc: subprocess.Popen[str], needle: str, deadline: float) -
             err.append(proc.stderr.readline())
     sel.close()
     return "", "".join(err)
+
+
+def raw_get(base: str, path: str, host: str = "") -> tuple[int, dict[str, str], str]:
+    """GET `path` from the served page with the Host header a client chose."""
+    address = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host or address.netloc)
+        connection.endheaders()
+        answer = connection.getresponse()
+        return answer.status, dict(answer.headers), answer.read().decode()
+    finally:
+        connection.close()
+
+
+def test_the_feeds_ids_and_links_are_the_same_whatever_the_host_header(
+    served: tuple[str, Path, FeedServer],
+) -> None:
+    """A Host header used to write every id and link of the feeds (cache poisoning)."""
+    base = served[0]
+    plain = raw_get(base, "/feed.atom")[2]
+    for host in ("evil.example", "x:99999", "[::1]:1"):
+        status, _, body = raw_get(base, "/feed.atom", host)
+        assert status == 200 and body == plain, host
+    assert "evil.example" not in raw_get(base, "/feed.json", "evil.example")[2]
+
+
+def test_odd_numbers_and_failures_answer_with_the_security_headers_and_no_traceback(
+    served: tuple[str, Path, FeedServer],
+) -> None:
+    base = served[0]
+    for path, expected in (("/?page=%C2%B2", 200), ("/developments/%C2%B2", 404), ("/?page=-1", 200)):
+        status, headers, _ = raw_get(base, path)
+        assert status == expected and headers["Content-Security-Policy"].startswith("default-src"), path
+
+
+def test_a_failing_read_is_a_500_with_the_security_headers_and_one_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = Site(str(tmp_path / "missing.db"), "Musk v. OpenAI", "https://news.example/musk")
+
+    async def go() -> tuple[int, str, str]:
+        server = TestServer(site.app())
+        async with TestClient(server) as client:
+            answer = await client.get("/")
+            return answer.status, answer.headers["Content-Security-Policy"], await answer.text()
+
+    status, policy, text = asyncio.run(go())
+    site.readers.close()
+    assert status == 500 and policy.startswith("default-src 'none'") and "Traceback" not in text
+    assert "web: GET / failed: StorageError" in caplog.text and "Traceback" not in caplog.text
+
+
+def test_characters_xml_forbids_never_reach_the_atom_feed() -> None:
+    """One title holding U+FFFE made the Atom feed unreadable for every subscriber."""
+    title = "Musk \ufffe appeals \uffff the \ud800 verdict \x0b"
+    item = syndication.Syndicated(DevelopmentView(1, "appeal", WHEN, story(1, title)), WHEN, ("Outlet",))
+    parsed = feedparser.parse(syndication.atom([item], "Musk v. OpenAI", "https://news.example"))
+    assert not parsed.bozo and parsed.entries[0].title == "Musk appeals the verdict"

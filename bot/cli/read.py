@@ -64,13 +64,12 @@ def cmd_serve(args: argparse.Namespace, config: Config | None, env: Env, db: str
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        with closing(Store(db)) as store:
-            try:
-                await serve(
-                    Site(store, topic, language), host, port, stop, lambda url: print(url, flush=True)
-                )
-            except OSError as exc:
-                raise BotError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+        Store(db).close()  # created and migrated here if new: the page's connections only read
+        site = Site(db, topic, config.web.base_url if config else "", language)
+        try:
+            await serve(site, host, port, stop, lambda url: print(url, flush=True))
+        except OSError as exc:
+            raise BotError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
     asyncio.run(run())
     return 0

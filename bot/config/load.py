@@ -316,6 +316,13 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
     listen = web.string("listen", "")
     if listen:
         listening(listen, source, "web.listen")
+    base_url = web.string("base_url", "")
+    if base_url:
+        check_http_url(base_url, source, "web.base_url")
+        if "?" in base_url or "#" in base_url:
+            raise ConfigError(
+                source, "web.base_url", f"expected a URL without query or fragment, got {base_url!r}"
+            )
     return Config(
         topic=topic,
         feeds=_feeds(source, r.raw("feeds"), polling),
@@ -323,7 +330,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
         discord=_discord(source, r.raw("discord"), tuple(kind.name for kind in topic.developments.events)),
         summaries=summaries,
         storage=Storage(keep=keep),
-        web=Web(listen),
+        web=Web(listen, base_url.rstrip("/")),
         path=source,
     )
 

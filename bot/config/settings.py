@@ -171,6 +171,7 @@ class Web:
     """The read-only web page (`serve`; inside `run` when `listen` is set)."""
 
     listen: str = ""  # "127.0.0.1:8080"; '' keeps `run` from serving
+    base_url: str = ""  # the page's public URL, for the feeds' links and ids ('': the listen address)
 
 
 @dataclass(frozen=True)

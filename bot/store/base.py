@@ -50,8 +50,11 @@ def mapped(method: F) -> F:
 class StoreBase:
     """Owns the connection. One instance per process; calls are short and synchronous."""
 
-    def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, timeout: float = 30.0, readonly: bool = False) -> None:
         self.path = str(path)
+        if readonly:
+            self._open_readonly(timeout)
+            return
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +71,20 @@ class StoreBase:
             raise explain(self.path, exc) from None
         except OSError as exc:
             raise StorageError(f"database {self.path}: {exc.strerror or exc}") from None
+
+    def _open_readonly(self, timeout: float) -> None:
+        """Open an existing database for reading only (the web page, the read-only commands):
+        nothing is created or migrated, and no statement can write. The connection may be
+        closed from another thread than the one that reads through it."""
+        uri = f"{Path(self.path).absolute().as_uri()}?mode=ro"
+        try:
+            conn = sqlite3.connect(
+                uri, timeout=timeout, uri=True, isolation_level=None, check_same_thread=False
+            )
+            self.db = Database(conn)
+            self.db.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            raise explain(self.path, exc) from None
 
     def close(self) -> None:
         self.db.close()

@@ -170,6 +170,16 @@ class DevelopmentSummary:
     outlets: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Spread:
+    """How far a development's coverage reached: its stories, and the distinct outlets and
+    language tags of its press stories (docket entries are no outlet), sorted."""
+
+    stories: int
+    outlets: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
 @functools.lru_cache(maxsize=4096)  # the same few times come back for every statement of a story
 def iso(when: datetime) -> str:
     """UTC ISO-8601 text, sortable as a string: the year always has four digits (strftime's

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.models import DevelopmentView
+from bot.models import DevelopmentView, Story
+from bot.store.base import story_from_row
 from bot.store.outbox import OutboxMixin
 from bot.store.records import (
     Counts,
@@ -14,6 +15,7 @@ from bot.store.records import (
     DevelopmentSummary,
     FeedStatus,
     HaltStatus,
+    Spread,
     StatusReport,
     from_iso,
     iso,
@@ -123,9 +125,9 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
             return 0
         return sum(p.stat().st_size for p in (Path(self.path), Path(self.path + "-wal")) if p.exists())
 
-    def developments_page(self, limit: int, offset: int) -> tuple[list[DevelopmentView], bool]:
-        """A page of developments, newest first, each with all its stories; and whether there
-        are older ones (the web page's pagination)."""
+    def developments_page(self, limit: int, offset: int, members: int) -> tuple[list[DevelopmentView], bool]:
+        """A page of developments, newest first, each with its lead and latest `members`
+        stories (a verdict day has thousands); and whether there are older ones."""
         ids = [
             int(r[0])
             for r in self.db.execute(
@@ -133,7 +135,51 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
                 [limit + 1, offset],
             )
         ]
-        return [self.development(i) for i in ids[:limit]], len(ids) > limit
+        return self._views(ids[:limit], members), len(ids) > limit
+
+    def _views(self, ids: list[int], members: int) -> list[DevelopmentView]:
+        """Bounded views of developments, in the order of `ids`."""
+        views = {v.id: v for v in self.candidate_views(ids, members)} if ids else {}
+        return [views[i] for i in ids if i in views]
+
+    def development_view(self, development_id: int, members: int) -> DevelopmentView | None:
+        """A development with its lead and latest `members` stories; None if there is none."""
+        return next(iter(self._views([development_id], members)), None)
+
+    def spread(self, ids: list[int], skip_prefix: str) -> dict[int, Spread]:
+        """Each development's story count, and the outlets and languages of its stories whose
+        canonical URL does not start with `skip_prefix` (docket entries), in one query."""
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT development_id, outlet, language, substr(canonical_url, 1, ?) = ?, COUNT(*) FROM stories"
+            f" WHERE development_id IN ({marks}) GROUP BY 1, 2, 3, 4",
+            [len(skip_prefix), skip_prefix, *ids],
+        ).fetchall()
+        counts: dict[int, int] = {}
+        outlets: dict[int, set[str]] = {}
+        languages: dict[int, set[str]] = {}
+        for development, outlet, language, skipped, n in rows:
+            counts[development] = counts.get(development, 0) + n
+            if not skipped:
+                outlets.setdefault(development, set()).add(outlet or "")
+                languages.setdefault(development, set()).add(language or "")
+        return {
+            i: Spread(
+                counts.get(i, 0),
+                tuple(sorted(outlets.get(i, set()) - {""})),
+                tuple(sorted(languages.get(i, set()) - {""})),
+            )
+            for i in ids
+        }
+
+    def stories_page(self, development_id: int, limit: int, offset: int) -> list[tuple[Story, str]]:
+        """A page of a development's stories in order of publication, each with why it was
+        placed there."""
+        rows = self.db.query(
+            "SELECT * FROM stories WHERE development_id = ? ORDER BY published, id LIMIT ? OFFSET ?",
+            [development_id, limit, offset],
+        )
+        return [(story_from_row(r), r["placement"] or "") for r in rows]
 
     def coverage_days(self) -> list[tuple[str, int, int]]:
         """Per day (YYYY-MM-DD, oldest first): stories published, developments begun."""
@@ -147,16 +193,13 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
         )
         return [(day, stories.get(day, 0), begun.get(day, 0)) for day in sorted(set(stories) | set(begun))]
 
-    def placements(self, development_id: int) -> dict[int, str]:
-        """Why each story of a development is in it (story id -> reason)."""
-        rows = self.db.execute("SELECT id, placement FROM stories WHERE development_id = ?", [development_id])
-        return {int(r[0]): r[1] or "" for r in rows}
-
-    def syndicated(self, limit: int) -> list[tuple[DevelopmentView, datetime]]:
-        """The developments that last gained coverage, with when they did (newest first)."""
+    def syndicated(self, limit: int, members: int) -> list[tuple[DevelopmentView, datetime]]:
+        """The developments that last gained coverage (each with its lead and latest `members`
+        stories), with when they did, newest first."""
         rows = self.db.execute(
             "SELECT development_id, max(created_at) AS grown FROM stories WHERE development_id IS NOT NULL"
             " GROUP BY development_id ORDER BY grown DESC LIMIT ?",
             [limit],
         ).fetchall()
-        return [(self.development(int(r[0])), from_iso(r[1])) for r in rows]
+        views = {v.id: v for v in self._views([int(r[0]) for r in rows], members)}
+        return [(views[int(r[0])], from_iso(r[1])) for r in rows if int(r[0]) in views]

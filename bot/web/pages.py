@@ -15,9 +15,11 @@ from markupsafe import Markup
 from bot.delivery.render import best_lead, safe_url
 from bot.docket import is_docket
 from bot.models import DevelopmentView, Story
+from bot.store import Spread
 from bot.text import cut, primary_language, squash
 
 SUMMARY_MAX = 400
+OUTLETS_SHOWN = 30  # outlets named on a row; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,11 @@ class Row:
     kind: str
     headline: Link
     summary: str
-    outlets: tuple[str, ...]
+    outlets: tuple[str, ...]  # the first OUTLETS_SHOWN, sorted
+    outlet_count: int  # all of them
     languages: tuple[str, ...]
     primary: tuple[Link, ...]
+    stories: int
 
 
 @dataclass(frozen=True)
@@ -55,20 +59,22 @@ def _link(text: str, url: str) -> Link:
     return Link(squash(text) or "(untitled)", safe_url(url))
 
 
-def row(development: DevelopmentView, language: str = "") -> Row:
-    """A development as a timeline row: led by its best story, with its docket entries apart."""
+def row(development: DevelopmentView, spread: Spread, language: str = "") -> Row:
+    """A development as a timeline row: led by its best story, with its docket entries apart.
+    `development` holds its lead and latest stories; `spread` counts all of them."""
     lead = best_lead(development, language).lead
     stories = (lead, *development.coverage)
-    press = [s for s in stories if not is_docket(s.canonical_url)]
     return Row(
         id=development.id,
         day=f"{development.first_published:%Y-%m-%d}",
         kind=development.kind or "news",
         headline=_link(lead.title, lead.url),
         summary=cut(squash(lead.digest or lead.summary or lead.content), SUMMARY_MAX),
-        outlets=tuple(sorted({s.outlet for s in press if s.outlet})),
-        languages=tuple(sorted({primary_language(s.language) for s in press if s.language})),
+        outlets=spread.outlets[:OUTLETS_SHOWN],
+        outlet_count=len(spread.outlets),
+        languages=tuple(sorted({primary_language(tag) for tag in spread.languages})),
         primary=tuple(_link(s.title, s.document or s.url) for s in stories if is_docket(s.canonical_url)),
+        stories=spread.stories,
     )
 
 
@@ -106,13 +112,16 @@ def timeline(topic: str, rows: Sequence[Row], chart: str, page: int, more: bool,
     )
 
 
-def development(topic: str, r: Row, stories: Sequence[Covered], now: datetime) -> str:
+def development(topic: str, r: Row, stories: Sequence[Covered], page: int, more: bool, now: datetime) -> str:
+    """One development's page: its row, then a page of its stories with why each is there."""
     return _ENV.get_template("development.html").render(
         title=f"{r.headline.text} · {topic}",
         topic=topic,
         r=r,
         stories=stories,
         now=f"{now:%Y-%m-%d %H:%M} UTC",
+        newer=page - 1 if page > 1 else None,
+        older=page + 1 if more else None,
     )
 
 

@@ -1,16 +1,28 @@
 """The web server: aiohttp over the database, read-only. Every page has a strict
 Content-Security-Policy (no script at all, styles from this server only), and links only
-to http(s); nothing here writes to the database or knows a secret."""
+to http(s); nothing here writes to the database or knows a secret.
+
+The page must never cost the service it runs in: every read goes through its own
+read-only connections in worker threads (never the poller's connection, never on the
+event loop), a development's stories are read a page at a time, connections are capped
+and a request's head must arrive within HEAD_TIMEOUT. Links and ids in the feeds come from
+the configured base URL, never from the request's Host header.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from aiohttp import web
 
+from bot.docket import KEY as DOCKET_KEY
 from bot.report import default_max_age, feed_line, liveness
 from bot.store import Store
 from bot.web import chart, pages, syndication
@@ -18,33 +30,76 @@ from bot.web import chart, pages, syndication
 log = logging.getLogger(__name__)
 
 PAGE = 20  # developments per page of the timeline
+STORIES_PAGE = 100  # stories per page of a development
+MEMBERS = 50  # a development's latest stories read for its row (its lead is always read)
+READERS = 2  # worker threads (and read-only connections) that serve the pages' reads
+HEAD_TIMEOUT = 10.0  # seconds a connection may take to send a request's head (or stay idle)
+MAX_CONNECTIONS = 100  # at most; fewer when the process may open few files
+ACCEPT_BATCH = 16  # connections accepted at once (the listen backlog)
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none';"
     " frame-ancestors 'none'"
 )
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 @web.middleware
 async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Security headers on every answer, errors included."""
+    """Security headers on every answer, errors included; any failure is one log line and a
+    plain 500, never a traceback."""
     try:
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    except Exception as exc:
+        log.error("web: %s %s failed: %s: %s", request.method, request.path[:200], type(exc).__name__, exc)
+        response = web.Response(text="Something went wrong.\n", status=500)
+    response.headers.update(SECURITY_HEADERS)
     return response
 
 
+class Readers:
+    """Reads for the pages, each in a worker thread on a read-only connection of its own,
+    opened for that read and closed after it (a statement left unfinished would otherwise
+    pin an old snapshot): the pages never read on the event loop or through the poller's
+    connection, and never write."""
+
+    def __init__(self, path: str, workers: int = READERS) -> None:
+        self.path = path
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="web-read")
+
+    def _run(self, work: Callable[[Store], T]) -> T:
+        with closing(Store(self.path, timeout=5.0, readonly=True)) as store:
+            return work(store)
+
+    async def read(self, work: Callable[[Store], T]) -> T:
+        """`work` run in a worker thread with a read-only store."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._run, work)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class Site:
-    """The pages of one database, for one topic."""
+    """The pages of one database, for one topic, at `base_url` (the page's public address,
+    which the feeds' links and ids are built from)."""
 
     def __init__(
-        self, store: Store, topic: str, language: str = "", clock: Callable[[], datetime] | None = None
+        self,
+        db: str,
+        topic: str,
+        base_url: str,
+        language: str = "",
+        clock: Callable[[], datetime] | None = None,
     ):
-        self.store, self.topic, self.language = store, topic, language
+        self.readers = Readers(db)
+        self.topic, self.language, self.base_url = topic, language, base_url.rstrip("/")
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def app(self) -> web.Application:
@@ -64,48 +119,56 @@ class Site:
 
     async def timeline(self, request: web.Request) -> web.Response:
         page = _number(request.query.get("page", "1")) or 1
-        developments, more = self.store.developments_page(PAGE, (page - 1) * PAGE)
-        days = [
-            chart.Day(date.fromisoformat(d), s, n) for d, s, n in self.store.coverage_days() if _is_day(d)
-        ]
-        rows = [pages.row(d, self.language) for d in developments]
-        drawn = chart.svg(chart.every_day(days))
-        return self._html(pages.timeline(self.topic, rows, drawn, page, more, self.clock()))
+        return self._html(await self.readers.read(lambda store: self._timeline(store, page)))
+
+    def _timeline(self, store: Store, page: int) -> str:
+        developments, more = store.developments_page(PAGE, (page - 1) * PAGE, MEMBERS)
+        spread = store.spread([d.id for d in developments], DOCKET_KEY)
+        days = [chart.Day(date.fromisoformat(d), s, n) for d, s, n in store.coverage_days() if _is_day(d)]
+        rows = [pages.row(d, spread[d.id], self.language) for d in developments]
+        return pages.timeline(self.topic, rows, chart.svg(chart.every_day(days)), page, more, self.clock())
 
     async def development(self, request: web.Request) -> web.Response:
         number = _number(request.match_info["id"])
-        try:
-            development = self.store.development(number) if number else None
-        except ValueError:
-            development = None
+        page = _number(request.query.get("page", "1")) or 1
+        text = await self.readers.read(lambda store: self._development(store, number, page))
+        if text is None:
+            return self._html(pages.missing(self.topic, "There is no such development.", self.clock()), 404)
+        return self._html(text)
+
+    def _development(self, store: Store, number: int, page: int) -> str | None:
+        development = store.development_view(number, MEMBERS) if number else None
         if development is None:
-            text = pages.missing(self.topic, "There is no such development.", self.clock())
-            return self._html(text, status=404)
-        why = self.store.placements(development.id)
-        stories = sorted((development.lead, *development.coverage), key=lambda s: (s.published, s.id))
-        covered = [pages.covered(s, why.get(s.id, "")) for s in stories]
-        return self._html(
-            pages.development(self.topic, pages.row(development, self.language), covered, self.clock())
-        )
+            return None
+        spread = store.spread([development.id], DOCKET_KEY)[development.id]
+        shown = store.stories_page(development.id, STORIES_PAGE, (page - 1) * STORIES_PAGE)
+        covered = [pages.covered(story, why) for story, why in shown]
+        more = page * STORIES_PAGE < spread.stories
+        r = pages.row(development, spread, self.language)
+        return pages.development(self.topic, r, covered, page, more, self.clock())
 
     async def feeds(self, request: web.Request) -> web.Response:
         now = self.clock()
-        lines = [feed_line(feed, now) for feed in self.store.status().feeds]
-        return self._html(pages.feeds(self.topic, lines, now))
+        report = await self.readers.read(lambda store: store.status())
+        return self._html(pages.feeds(self.topic, [feed_line(feed, now) for feed in report.feeds], now))
 
-    def _syndicated(self) -> list[syndication.Syndicated]:
-        return [syndication.Syndicated(d, when) for d, when in self.store.syndicated(syndication.LIMIT)]
+    def _syndicated(self, store: Store) -> list[syndication.Syndicated]:
+        views = store.syndicated(syndication.LIMIT, MEMBERS)
+        spread = store.spread([d.id for d, _ in views], DOCKET_KEY)
+        return [syndication.Syndicated(d, when, spread[d.id].outlets) for d, when in views]
 
     async def atom(self, request: web.Request) -> web.Response:
-        body = syndication.atom(self._syndicated(), self.topic, str(request.url.origin()), self.language)
+        items = await self.readers.read(self._syndicated)
+        body = syndication.atom(items, self.topic, self.base_url, self.language)
         return web.Response(text=body, content_type="application/atom+xml", charset="utf-8")
 
     async def json_feed(self, request: web.Request) -> web.Response:
-        body = syndication.json_feed(self._syndicated(), self.topic, str(request.url.origin()), self.language)
+        items = await self.readers.read(self._syndicated)
+        body = syndication.json_feed(items, self.topic, self.base_url, self.language)
         return web.Response(text=body, content_type="application/feed+json", charset="utf-8")
 
     async def healthz(self, request: web.Request) -> web.Response:
-        report = self.store.status()
+        report = await self.readers.read(lambda store: store.status())
         ok, message = liveness(report, self.clock(), default_max_age(report))
         return web.Response(text=message + "\n", status=200 if ok else 503)
 
@@ -117,8 +180,9 @@ class Site:
 
 
 def _number(text: str) -> int:
-    """A page or development number from the URL; 0 when it is none."""
-    return int(text) if text.isdigit() and len(text) < 10 else 0
+    """A page or development number from the URL; 0 when it is none ('²' is a digit to
+    str.isdigit, not to int)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 def _is_day(text: str) -> bool:
@@ -129,20 +193,60 @@ def _is_day(text: str) -> bool:
     return True
 
 
+def connection_cap() -> int:
+    """How many connections the page may hold: MAX_CONNECTIONS, or a quarter of the files
+    this process may open, so that slow clients never starve polls and delivery of sockets."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(4, min(MAX_CONNECTIONS, soft // 4))
+
+
+class _Busy(asyncio.Protocol):
+    """A connection over the cap: told 503 at once and closed."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        transport.close()
+
+
+class BoundedSite(web.TCPSite):
+    """aiohttp's TCP site, admitting at most `cap` connections at once."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, cap: int) -> None:
+        super().__init__(runner, host, port)
+        self.cap = cap
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        server = self._runner.server
+        assert server is not None
+
+        def admit() -> asyncio.Protocol:
+            return server() if len(server.connections) < self.cap else _Busy()
+
+        # asyncio accepts up to `backlog` connections in one go before any is closed: keep
+        # that batch small, or a burst of clients over the cap still runs out of files.
+        self._server = await asyncio.get_running_loop().create_server(
+            admit, self._host, self._port, backlog=ACCEPT_BATCH
+        )
+
+
 async def serve(
     site: Site, host: str, port: int, stop: asyncio.Event, ready: Callable[[str], None] | None = None
 ) -> None:
     """Serve `site` on host:port (port 0: any free one) until `stop` is set; `ready` is told
     the address once it listens."""
-    runner = web.AppRunner(site.app(), access_log=None)
+    runner = web.AppRunner(site.app(), access_log=None, keepalive_timeout=HEAD_TIMEOUT)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await BoundedSite(runner, host, port, connection_cap()).start()
         bound = runner.addresses[0]
         url = f"http://{'[' + bound[0] + ']' if ':' in bound[0] else bound[0]}:{bound[1]}/"
+        site.base_url = site.base_url or url.rstrip("/")  # no web.base_url: the address it listens on
         log.info("serving the timeline on %s", url)
         if ready is not None:
             ready(url)
         await stop.wait()
     finally:
         await runner.cleanup()
+        await asyncio.to_thread(site.readers.close)

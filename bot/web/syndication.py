@@ -23,12 +23,13 @@ class Syndicated:
 
     development: DevelopmentView
     updated: datetime
+    outlets: tuple[str, ...]  # all that covered it, sorted (the view holds its latest stories only)
 
 
 def _summary(item: Syndicated, language: str) -> tuple[str, str, str]:
     """Headline, link and text of a development's entry: its best story's, with the outlets."""
     lead = best_lead(item.development, language).lead
-    outlets = sorted({s.outlet for s in (lead, *item.development.coverage) if s.outlet})
+    outlets = item.outlets
     text = squash(lead.digest or lead.summary or lead.content)
     covered = f"Covered by {len(outlets)} outlets: {', '.join(outlets[:12])}." if outlets else ""
     return squash(lead.title) or "(untitled)", safe_url(lead.url), " ".join(p for p in (text, covered) if p)

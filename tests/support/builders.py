@@ -40,3 +40,37 @@ def queue_developments(
             )
             story = store.create_story(e, e.url, "filing", now)
             store.enqueue_post(store.create_development(story, "filing", e.published, now), now)
+
+
+KINDS = ("testimony", "ruling", "filing", "verdict", "appeal")
+
+
+def fill_coverage(store: Store, developments: int, stories: int, now: datetime = NOW) -> None:
+    """`developments` over the year before `now`, `stories` each, from as many outlets: a
+    story as big as the web bench and the page's load test need."""
+    step = timedelta(days=365) / developments
+    with store.transaction():
+        for d in range(developments):
+            when = now - step * d
+            for s in range(stories):
+                url = f"https://outlet{s}.example/{d}/{s}"
+                title = f"Musk v. OpenAI: {KINDS[d % 5]} number {d}, as outlet {s} tells it"
+                lede = (
+                    "The court in Oakland heard the parties again on Monday, and ruled on the motions. " * 2
+                )
+                entry = Entry(
+                    "f",
+                    f"{d}-{s}",
+                    url,
+                    title,
+                    lede,
+                    "",
+                    when + timedelta(minutes=s),
+                    True,
+                    outlet=f"Outlet {s}",
+                )
+                story = store.create_story(entry, url, KINDS[d % 5], now)
+                if s == 0:
+                    development = store.create_development(story, KINDS[d % 5], when, now, "new development")
+                else:
+                    store.join_development(story, development, "in its first hours of coverage")
