@@ -16,6 +16,7 @@ placed at noon that day, so that the day's press coverage, at any hour, is its f
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import replace
 from datetime import datetime, time
@@ -170,12 +171,26 @@ RECAP = "https://storage.courtlistener.com/"
 
 def api_url(feed_url: str) -> str:
     """The API's entries of the docket whose feed is `feed_url` (…/docket/<id>/feed/), newest
-    first, on the feed's own host; '' for a feed of another shape."""
+    first, on the feed's own host, always over https (the request carries the token) unless
+    that host is this machine; '' for a feed of another shape."""
     parts = urlsplit(feed_url)
     segments = [p for p in parts.path.split("/") if p]
     if len(segments) < 2 or segments[0] != "docket" or not segments[1].isdigit():
         return ""
-    return f"{parts.scheme}://{parts.netloc}/api/rest/v4/docket-entries/?docket={segments[1]}&order_by=-entry_number"
+    scheme = parts.scheme if is_loopback(parts.hostname or "") else "https"
+    return (
+        f"{scheme}://{parts.netloc}/api/rest/v4/docket-entries/?docket={segments[1]}&order_by=-entry_number"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (nothing sent there crosses a network)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def from_api(payload: object, feed: str, feed_url: str) -> tuple[list[Entry], str]:
@@ -212,17 +227,18 @@ def _api_item(result: object, feed: str, origin: str, docket: str) -> Entry | No
     documents = [d for d in result.get("recap_documents") or [] if isinstance(d, dict)]
     path = next(
         (
-            str(d.get("filepath_local"))
+            squash(str(d.get("filepath_local")))
             for d in documents
             if d.get("is_available") and d.get("filepath_local")
         ),
         "",
     )
-    description = str(result.get("description") or "")[:50_000]
+    # The API's text is feed text: cleaned as such (a lone surrogate cannot be stored).
+    description = squash(str(result.get("description") or "")[:50_000])
     midnight = datetime.combine(filed, time(0), tzinfo=PACIFIC)
     return Entry(
         feed,
-        f"api:{result.get('id')}",
+        f"api:{squash(str(result.get('id')))[:100]}",
         f"{origin}/docket/{docket}/?order_by=desc#{anchor}",
         title,
         description,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from bot.urls import scrub
+
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 
 
@@ -34,7 +36,7 @@ def discover_feed(page: bytes, base_url: str) -> str:
 
 def warning_text(feed: str, failures: int, error: str) -> str:
     return (
-        f"Feed {feed!r} has failed {failures} times in a row: {error}. "
+        f"Feed {feed!r} has failed {failures} times in a row: {scrub(error)}. "
         "Its stories are missing until it recovers; `followup-bot status` has the details."
     )
 

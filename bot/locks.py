@@ -11,12 +11,15 @@ The kernel releases them when their process dies, so a crash never leaves one be
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import logging
 import os
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
+
+from bot.errors import BotError
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ class FileLock:
         """Take the lock if it is free; False when another process holds it."""
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open(os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -43,6 +46,20 @@ class FileLock:
         self._fd = fd
         return True
 
+    def _open(self, flags: int) -> int:
+        """The lock file, never through a symbolic link and only if it is a regular file: a
+        link planted beside the database would have the pid written into another file."""
+        try:
+            fd = os.open(self.path, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise BotError(f"lock file {self.path} is a symbolic link: remove it") from None
+            raise BotError(f"lock file {self.path}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise BotError(f"lock file {self.path} is not a regular file: remove it")
+        return fd
+
     def release(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
@@ -52,9 +69,12 @@ class FileLock:
     def holder(self) -> str:
         """The pid written by the process holding the lock, or '' if unknown."""
         try:
-            return Path(self.path).read_text(encoding="ascii").strip()[:12]
-        except (OSError, UnicodeDecodeError):
+            fd = self._open(os.O_RDONLY)
+        except BotError:
             return ""
+        with os.fdopen(fd, "rb") as file:
+            text = file.read(64).decode("ascii", errors="replace").strip()
+        return text[:12] if text.isdigit() else ""
 
 
 def service_lock(db: str) -> FileLock | None:

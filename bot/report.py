@@ -4,11 +4,13 @@ so that an operator can answer "is it working, and if not, why?" from one screen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.config import FeedConfig
 from bot.store.records import FeedStatus, StatusReport
+from bot.urls import scrub, shown
 
 
 def ago(when: datetime | None, now: datetime) -> str:
@@ -62,17 +64,27 @@ def status_lines(report: StatusReport, mode: str, now: datetime) -> list[str]:
     return lines
 
 
+def public(feed: FeedStatus) -> FeedStatus:
+    """A feed's status as people may see it: its URLs without query or credentials."""
+    return replace(
+        feed,
+        url=shown(feed.url),
+        moved_to=shown(feed.moved_to) if feed.moved_to else feed.moved_to,
+        last_error=scrub(feed.last_error) if feed.last_error else feed.last_error,
+    )
+
+
 def feed_line(feed: FeedStatus, now: datetime) -> str:
     """One feed's health in one line."""
     if feed.gone_at:
         state = f"GONE (HTTP 410) since {ago(feed.gone_at, now)}: remove it or give it a new url"
     elif feed.failures:
-        state = f"FAILING x{feed.failures}: {feed.last_error}"
+        state = f"FAILING x{feed.failures}: {scrub(feed.last_error or '')}"
     elif not feed.last_success_at:
         state = "not polled yet"
     else:
         state = "ok"
-    moved = f"; moved to {feed.moved_to} (update feeds.yaml)" if feed.moved_to else ""
+    moved = f"; moved to {shown(feed.moved_to)} (update feeds.yaml)" if feed.moved_to else ""
     nxt = f"; next poll {ago(feed.next_poll_at, now)} ({feed.next_reason})" if feed.next_poll_at else ""
     return (
         f"{feed.name}: {state}; last success {ago(feed.last_success_at, now)};"

@@ -6,6 +6,7 @@ one version still match the next. Only the forms that never change the article a
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.text import fold
@@ -104,3 +105,26 @@ def unwrap_redirect(url: str) -> str:
             if key == param and value.lower().startswith(("http://", "https://")):
                 return value
     return url.strip()
+
+
+# A URL inside a message: a scheme of at most 20 characters, then anything up to white space
+# or a quote (bounded look-behind, one pass: linear on any text).
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{0,20}://[^\s'\"<>]+")
+
+
+def shown(url: str) -> str:
+    """A URL as people may see it (status, the page, Discord, logs): scheme, host, port and
+    path only. Feed URLs keep API keys in their query or user part: never show those."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        return "(an unreadable URL)"
+    host = f"[{host}]" if ":" in host else host
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
+def scrub(text: str) -> str:
+    """`text` with every URL in it `shown`: error messages quote the URLs they failed on."""
+    return _URL_IN_TEXT.sub(lambda m: shown(m.group()), text) if "://" in text else text

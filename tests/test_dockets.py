@@ -281,7 +281,13 @@ def test_with_a_token_backfill_reads_older_entries_from_the_api_and_keeps_the_to
                     "entry_number": 1,
                     "date_filed": str(older - timedelta(days=300)),
                     "description": "COMPLAINT against Sam Altman, OpenAI, Inc.",
-                }
+                },
+                {  # a lone surrogate once ended the backfill with nothing queued
+                    "id": 9002,
+                    "entry_number": 2,
+                    "date_filed": str(older - timedelta(days=299)),
+                    "description": "ORDER \ud800 granting leave to file under seal.",
+                },
             ],
             "https://elsewhere.example/api/next",
         ),
@@ -301,6 +307,7 @@ def test_with_a_token_backfill_reads_older_entries_from_the_api_and_keeps_the_to
     assert titles == [
         "Dkt. 120: ORDER GRANTING motion to dismiss in part.",
         "Dkt. 1: COMPLAINT against Sam Altman, OpenAI, Inc.",
+        "Dkt. 2: ORDER granting leave to file under seal.",
         "Dkt. 300: ORDER DENYING motion to stay. Signed by Judge Yvonne Gonzalez Rogers.",
     ]  # entry 300, in the feed and the API, once
     asked = [r for r in feed_server.requests if r.path.startswith("/api/")]
@@ -311,3 +318,15 @@ def test_with_a_token_backfill_reads_older_entries_from_the_api_and_keeps_the_to
         "https://storage.courtlistener.com/recap/gov.uscourts.cand.1/gov.uscourts.cand.1.120.0.pdf) (PDF)"
         in pdf
     )
+
+
+def test_the_api_is_asked_over_https_wherever_the_token_would_cross_a_network() -> None:
+    """The token once went in clear text to an http:// docket feed's host."""
+    from bot.docket import api_url
+
+    assert api_url("http://www.courtlistener.com/docket/69013420/feed/").startswith(
+        "https://www.courtlistener.com/api/rest/v4/docket-entries/?docket=69013420"
+    )
+    assert api_url("http://127.0.0.1:8080/docket/1/feed/").startswith("http://127.0.0.1:8080/api/")
+    assert api_url("http://[::1]:8080/docket/1/feed/").startswith("http://[::1]:8080/api/")
+    assert api_url("http://localhost.evil.example/docket/1/feed/").startswith("https://")

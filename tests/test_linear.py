@@ -42,6 +42,7 @@ CASES = {
     "stops and quotes": "." + ")" * N + "x",
     "spaces": "a" + " " * N + "b",
     "byline": "By " + "Ab " * (N // 3),
+    "scheme runs": "ab+" * (N // 3) + ":/",
 }
 
 

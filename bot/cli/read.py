@@ -10,6 +10,7 @@ import json
 import signal
 import sys
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from bot.config.load import listening
 from bot.errors import BotError, ConfigError
 from bot.match import Rules, judge
 from bot.models import Verdict
-from bot.report import default_max_age, feed_line, liveness, opml, status_lines
+from bot.report import default_max_age, feed_line, liveness, opml, public, status_lines
 from bot.store import Store, to_json
 from bot.text import printable
 from bot.web.server import Site, serve
@@ -29,6 +30,7 @@ def cmd_status(args: argparse.Namespace, config: Config | None, env: Env, db: st
     with closing(Store(db)) as store:
         report = store.status()
     if args.json:
+        report = replace(report, feeds=tuple(public(feed) for feed in report.feeds))
         print(json.dumps({"mode": env.mode, **to_json(report)}, indent=2, ensure_ascii=False))
         return 0
     print(printable("\n".join(status_lines(report, env.mode, datetime.now(UTC)))))

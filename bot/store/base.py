@@ -4,7 +4,9 @@ so a locked database or a full disk is one clear line that names the database.""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +36,18 @@ def explain(path: str, exc: sqlite3.Error) -> StorageError:
     return StorageError(f"database {path}: {text}")
 
 
+def private(path: Path) -> None:
+    """Make the database's folder (when it is created here) and its files readable by this
+    user only: they hold every story, and the feeds' URLs with whatever keys they carry.
+    SQLite gives the -wal and -shm files the database file's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another process may create it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
+            file.chmod(0o600)
+
+
 def mapped(method: F) -> F:
     """Wrap a storage method so that SQLite's errors leave it as StorageError."""
 
@@ -57,7 +71,7 @@ class StoreBase:
             return
         try:
             if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                private(Path(self.path))
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.db = Database(conn)
             if self.path != ":memory:":

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot import docket, search
 from bot.config import FeedConfig
-from bot.errors import FeedError
+from bot.errors import FeedError, StorageError
 from bot.models import DevelopmentView, FeedCache, ParsedFeed
 from bot.update.poll import Pipeline
 from bot.update.reports import CycleReport
@@ -67,8 +67,13 @@ async def docket_history(pipeline: Pipeline, feed: FeedConfig, token: str) -> in
         now = app.clock()
         page = ParsedFeed(feed.name, tuple(items))
         parsed, verdicts = docket.adopt(page, feed.kind, feed.case, feed.url, now)
-        with pipeline.writing():
-            found += pipeline.accept(feed, parsed, verdicts, now).new
+        try:
+            with pipeline.writing():
+                found += pipeline.accept(feed, parsed, verdicts, now).new
+        except (StorageError, UnicodeError, ValueError) as exc:  # one bad page costs that page only
+            log.warning(
+                "docket %s: a page of the API could not be stored (%s); the next is read", feed.name, exc
+            )
     log.info("docket %s: %d entries from CourtListener's API beyond its feed", feed.name, found)
     return found
 

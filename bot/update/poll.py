@@ -31,6 +31,7 @@ from bot.update.decide import FeedIntent, after_failure, after_success, entry_ke
 from bot.update.parsepool import ParseTimeout
 from bot.update.place import Placer
 from bot.update.reports import CycleReport, FeedReport
+from bot.urls import shown
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -137,7 +138,7 @@ class Pipeline:
             log.warning(
                 "feed %r moved permanently to %s: fetched there now; update feeds.yaml",
                 feed.name,
-                result.moved_to,
+                shown(result.moved_to),
             )
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else ""
         if result.body is None or body_hash == state.body_hash:
