@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint unit poll check eval bench clean install-check
+.PHONY: run test lint unit poll check eval bench clean install-check vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(VENV)/.installed-test
 
 eval: $(VENV)/.installed
 	$(BIN)/python scripts/eval.py --e2e $(ARGS)
+
+# data/ (what tests and `make eval` read) in step with ../shared, where that folder exists.
+vendor:
+	scripts/vendor.sh
 
 # Not part of `make test`: minutes of work on 500 feeds. A smoke run of it is.
 bench: $(VENV)/.installed-test

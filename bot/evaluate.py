@@ -1,4 +1,4 @@
-"""`make eval`: measure the relevance engine on a labelled set (by default ../shared/dev-set).
+"""`make eval`: measure the relevance engine on a labelled set (by default data/dev-set).
 
 Prints precision and recall over `on`/`off` items, overall and per language, and every
 misclassified item with the engine's reasons (`borderline` items are not scored); then
@@ -30,8 +30,8 @@ from bot.models import Story
 from bot.parse import BUILT_TITLE
 from bot.text import first_sentence
 
-ROOT = Path(__file__).resolve().parent.parent  # the checkout; the data set lies beside it
-DEFAULT_SET = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
+ROOT = Path(__file__).resolve().parent.parent  # the checkout
+DEFAULT_SET = ROOT / "data" / "dev-set" / "headlines.jsonl"  # vendored: every clone has it
 
 
 @dataclass
@@ -212,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if not args.dataset.exists():
-        print(f"eval: {args.dataset} not found; nothing to measure")
-        return 0
+        print(f"eval: {args.dataset} not found: nothing measured (see data/README.md)", file=sys.stderr)
+        return 2
     topic = load_config(args.config).topic
     items = _items(args.dataset)
     print("\n".join(relevance_report(items, topic)))

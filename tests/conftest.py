@@ -1,4 +1,4 @@
-"""Shared fixtures: loopback feed server, fake Discord, and the shared corpora if present."""
+"""Shared fixtures: loopback feed server, fake Discord, and the data the repository vendors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.support.fake_discord import FakeDiscord
 from tests.support.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "data"  # vendored from ../shared (`make vendor`): a clone has all tests need
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -46,9 +46,8 @@ def discord_api() -> Iterator[FakeDiscord]:
         yield api
 
 
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or skip the test when the shared folder is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+def data_path(*parts: str) -> Path:
+    """A path under the repository's data/ folder, which every clone has."""
+    path = DATA.joinpath(*parts)
+    assert path.exists(), f"{path.relative_to(ROOT)} is missing: the clone is incomplete (see data/README.md)"
     return path

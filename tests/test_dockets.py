@@ -17,7 +17,7 @@ from bot.docket import case_number, significance
 from bot.kinds import KindFinder
 from bot.match import Rules
 from bot.update import parse_and_judge
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT, data_path
 from tests.support.cli import command, environment
 from tests.support.dockets import PACIFIC, Filing, PacerItem, courtlistener, pacer
 from tests.support.fake_discord import WEBHOOK_URL, FakeDiscord
@@ -162,7 +162,7 @@ def test_a_pacer_court_feed_yields_only_the_followed_case(
 
 
 def test_a_real_pacer_court_feed_keeps_one_case() -> None:
-    body = shared_path("corpora", "real-feeds", "pacer-nysd-district-2018.xml").read_bytes()
+    body = data_path("corpora", "real-feeds", "pacer-nysd-district-2018.xml").read_bytes()
     topic = load_config(ROOT / "feeds.yaml").topic
     url = "https://ecf.nysd.uscourts.gov/cgi-bin/rss_outside.pl"
     when = datetime(2018, 4, 18, tzinfo=PACIFIC)

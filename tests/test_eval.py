@@ -10,7 +10,7 @@ import pytest
 from bot.config import load_config
 from bot.evaluate import main
 from bot.evaluate_e2e import Result, measure
-from tests.conftest import ROOT
+from tests.conftest import ROOT, data_path
 
 
 def test_eval_reports_precision_recall_and_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,19 +57,17 @@ def test_eval_reports_pairwise_development_scores(tmp_path: Path, capsys: pytest
     assert "spread   precision 1.000  recall 1.000  (tp 20, fp 0, fn 0, tn 100)" in out
 
 
-def test_eval_without_a_data_set_measures_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(tmp_path / "absent.jsonl")]) == 0
-    assert "not found" in capsys.readouterr().out
+def test_eval_without_its_data_set_fails_loudly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "absent.jsonl")]) == 2
+    assert "absent.jsonl not found: nothing measured" in capsys.readouterr().err
 
 
 FLOOR = Path(__file__).with_name("eval_floor.json")
 
 
-def test_dev_set_holds_the_ratchet_when_present(capsys: pytest.CaptureFixture[str]) -> None:
+def test_dev_set_holds_the_ratchet(capsys: pytest.CaptureFixture[str]) -> None:
     """The numbers on the development set never fall below the floor in eval_floor.json."""
-    dev = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
-    if not dev.exists():
-        pytest.skip("dev set absent")
+    dev = data_path("dev-set", "headlines.jsonl")
     main([str(dev)])
     measured = {
         fields[0]: (float(fields[2]), float(fields[4]))
@@ -87,11 +85,9 @@ def test_dev_set_holds_the_ratchet_when_present(capsys: pytest.CaptureFixture[st
     assert not below, below
 
 
-def test_dev_set_end_to_end_holds_the_ratchet_when_present(tmp_path: Path) -> None:
+def test_dev_set_end_to_end_holds_the_ratchet(tmp_path: Path) -> None:
     """Posts per development through the whole bot never rise above the ceiling."""
-    dev = ROOT.parent / "shared" / "dev-set" / "headlines.jsonl"
-    if not dev.exists():
-        pytest.skip("dev set absent")
+    dev = data_path("dev-set", "headlines.jsonl")
     items = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     result = measure(items, load_config(ROOT / "feeds.yaml"), str(tmp_path / "eval.db"))
     ceiling = json.loads(FLOOR.read_text(encoding="utf-8"))["end_to_end"]

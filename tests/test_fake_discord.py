@@ -7,7 +7,6 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import shared_path
 from tests.support.fake_discord import CHANNEL_ID, FakeDiscord
 
 
@@ -23,7 +22,6 @@ def post(api: FakeDiscord, body: dict[str, object]) -> None:
 
 
 def test_a_body_discord_would_refuse_is_caught() -> None:
-    shared_path("discord-api-spec", "openapi.json")
     with FakeDiscord() as api:
         post(api, {"embeds": [{"title": "ok", "url": "https://x.example/a"}], "nonce": "fub-1"})
         assert api.violations == []
@@ -35,6 +33,5 @@ def test_a_body_discord_would_refuse_is_caught() -> None:
 
 
 def test_leaving_with_a_violation_fails_the_test() -> None:
-    shared_path("discord-api-spec", "openapi.json")
     with pytest.raises(AssertionError, match="requests Discord's schema refuses"), FakeDiscord() as api:
         post(api, {"embeds": [{"timestamp": "yesterday"}]})

@@ -17,7 +17,7 @@ from bot.delivery.render import render_story
 from bot.models import Story
 from bot.parse import parse_feed
 from bot.store import from_iso, iso
-from tests.conftest import shared_path
+from tests.conftest import data_path
 from tests.support.cli import command, environment
 from tests.support.cli import status as status_of
 from tests.support.feeds import write_config
@@ -112,7 +112,7 @@ def test_hostile_entries_are_tamed() -> None:
 
 @pytest.mark.slow
 def test_every_feedparser_test_feed_in_one_poll(tmp_path: Path, feed_server: FeedServer) -> None:
-    corpus = shared_path("corpora", "feedparser-tests")
+    corpus = data_path("corpora", "feedparser-tests")
     files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in {".xml", ".rdf", ".json"})
     feeds = {}
     for i, path in enumerate(files):

@@ -10,7 +10,7 @@ import pytest
 from bot.errors import ParseError
 from bot.parse import parse_feed
 from bot.urls import canonical_url
-from tests.conftest import FIXTURES, shared_path
+from tests.conftest import FIXTURES, data_path
 from tests.support.builders import NOW
 
 
@@ -54,7 +54,7 @@ def test_not_a_feed_is_a_parse_error_naming_the_feed(body: bytes) -> None:
 
 
 def _corpus_files(*parts: str) -> list[Path]:
-    return sorted(p for p in shared_path(*parts).rglob("*") if p.is_file() and p.suffix in {".xml", ".rdf"})
+    return sorted(p for p in data_path(*parts).rglob("*") if p.is_file() and p.suffix in {".xml", ".rdf"})
 
 
 def test_every_real_feed_parses() -> None:

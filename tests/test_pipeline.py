@@ -15,7 +15,7 @@ from bot.delivery import ConsoleDeliverer
 from bot.fetch import Fetcher, RetryPolicy
 from bot.store import Store
 from bot.update import CycleReport, Pipeline
-from tests.conftest import shared_path
+from tests.conftest import data_path
 from tests.support.builders import NOW
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route
@@ -43,7 +43,7 @@ def poll(config: Config, db: Path, now: datetime = NOW) -> tuple[CycleReport, st
 
 
 def test_every_real_feed_goes_through_a_poll(tmp_path: Path, feed_server: FeedServer) -> None:
-    corpus = shared_path("corpora", "real-feeds")
+    corpus = data_path("corpora", "real-feeds")
     files = sorted(corpus.glob("*.xml"))
     for path in files:
         feed_server.routes[f"/{path.name}"] = Route(path.read_bytes(), content_type="application/xml")

@@ -70,8 +70,11 @@ def test_a_moved_feed_with_a_key_in_its_url_shows_nowhere_with_the_key(
 
 
 def test_the_database_and_its_folder_are_readable_by_this_user_only(tmp_path: Path) -> None:
-    os.umask(0o022)  # the usual umask, which made them 0755 and 0644
-    store = Store(tmp_path / "state" / "bot.db")
+    before = os.umask(0o022)  # the usual umask, which made them 0755 and 0644
+    try:
+        store = Store(tmp_path / "state" / "bot.db")
+    finally:
+        os.umask(before)
     store.ensure_feed("f", "https://x.example/feed")
     try:
         assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700

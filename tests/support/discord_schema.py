@@ -1,36 +1,28 @@
 """Discord's published OpenAPI spec as an oracle for what the bot sends: every request body
 the fake Discord receives is validated against the spec's request schema for its route
-(Draft 2020-12, with format checking). The spec is read from ../shared when present."""
+(Draft 2020-12, with format checking). The spec is vendored in data/discord-api-spec."""
 
 from __future__ import annotations
 
 import functools
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "discord-api-spec" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[2] / "data" / "discord-api-spec" / "openapi.json"
 
 
 @functools.cache
-def _spec() -> dict[str, Any] | None:
-    if not SPEC.exists():
-        warnings.warn(
-            f"{SPEC} is absent: request bodies are checked against our own limits only", stacklevel=2
-        )
-        return None
+def _spec() -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(SPEC.read_text(encoding="utf-8"))
     return spec
 
 
 @functools.cache
-def _validator(method: str, path: str) -> Draft202012Validator | None:
+def _validator(method: str, path: str) -> Draft202012Validator:
     spec = _spec()
-    if spec is None:
-        return None
     operation = spec["paths"][path][method.lower()]
     if "requestBody" not in operation:  # a route that takes no body (pinning): send none
         return Draft202012Validator({"const": {}})
@@ -43,8 +35,6 @@ def _validator(method: str, path: str) -> Draft202012Validator | None:
 def violations(method: str, path: str, body: Any) -> list[str]:
     """What in `body` Discord's spec refuses for `method path` (a spec path template)."""
     validator = _validator(method, path)
-    if validator is None:
-        return []
     found = []
     for error in validator.iter_errors(body):
         # anyOf of request shapes: the deepest reasons say more than "not valid under any".
