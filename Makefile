@@ -3,20 +3,22 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
+# setuptools prints a banner about editable installs on every install: it says nothing to act on.
+PIP := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -q
 
 .PHONY: run test lint unit poll check eval bench clean install-check vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(PIP) --upgrade pip
 
 # Stamp files re-install when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(PIP) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -42,14 +44,14 @@ vendor:
 
 # Not part of `make test`: minutes of work on 500 feeds. A smoke run of it is.
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(PIP) -e '.[bench]'
 	$(BIN)/python bench/poll_bench.py $(ARGS)
 	$(BIN)/python bench/decision_bench.py
 
 unit: $(VENV)/.installed-test
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| echo "make test: no chromium/chromedriver here: the browser tests are skipped (apt-get install chromium chromium-driver)"
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 4
 
 # A fresh venv, the pip Python ships, `pip install .`, `followup-bot check`.
 install-check:

@@ -9,6 +9,7 @@ BotError                 one-line, user-facing message; never carries a secret
 │   ├── WebhookInvalid   the channel or webhook itself is refused: delivery stops until fixed
 │   └── ThreadGone       a development's thread was deleted, locked or is off limits
 └── StorageError         the database cannot be opened, read or written (locked, disk full)
+    └── NoDatabase       a read-only command found no database (exit status 2)
 """
 
 from __future__ import annotations
@@ -84,3 +85,7 @@ class ThreadGone(DeliveryError):
 
 class StorageError(BotError):
     """The database failed; the message names it and what to do."""
+
+
+class NoDatabase(StorageError):
+    """A command that only reads found no database: nothing was created."""

@@ -19,6 +19,8 @@ fi
 cd "$work"
 "$work/venv/bin/python" -c "import bot.article, bot.cli, bot.web.pages, lxml.html.clean"  # web: its templates
 "$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" check
-# The database side too: migrations run and a read-only command answers.
+# The database side too: a command that writes creates it (migrations run; console mode
+# sends nothing anywhere) and a read-only command answers from it.
+"$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" retry >/dev/null
 "$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" status >/dev/null
 echo "install-check: ok"

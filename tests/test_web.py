@@ -263,7 +263,8 @@ def test_odd_numbers_and_failures_answer_with_the_security_headers_and_no_traceb
 def test_a_failing_read_is_a_500_with_the_security_headers_and_one_log_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    site = Site(str(tmp_path / "missing.db"), "Musk v. OpenAI", "https://news.example/musk")
+    (tmp_path / "bot.db").write_bytes(b"not a database " * 100)
+    site = Site(str(tmp_path / "bot.db"), "Musk v. OpenAI", "https://news.example/musk")
 
     async def go() -> tuple[int, str, str]:
         server = TestServer(site.app())

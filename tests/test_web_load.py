@@ -166,6 +166,7 @@ def test_run_polls_on_time_while_slow_clients_and_heavy_pages_load_the_page(
     gaps = [b - a for a, b in itertools.pairwise([*during, time.monotonic()])]
     # The poll interval (at most 2 s) plus 10 s.
     assert len(during) >= 5 and max(gaps) <= 2 + 10, (gaps, rest[-3000:])
-    assert answers.count(200) >= 8, answers[:20]  # the heavy pages were served meanwhile
+    # Heavy pages are served meanwhile; past the cap a client is told 503, never left hanging.
+    assert 200 in answers and set(answers) <= {200, 503}, answers[:20]
     assert proc.returncode == 0 and "Traceback" not in rest
     assert len(rest) < 200_000  # no log flood from refused or failing connections

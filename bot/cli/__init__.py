@@ -2,7 +2,8 @@
 feeds, serve, health, explain, summarize.
 
 Every failure a user can cause ends in one line on stderr and a non-zero exit status:
-2 for configuration problems, 1 for anything else. No traceback reaches the user.
+2 for configuration problems and a read-only command without a database, 1 for anything
+else. No traceback reaches the user.
 
 Holds the dispatch (`main`); `parser.py` the grammar; `act.py` the commands that act
 (they need a valid feeds.yaml); `read.py` those that only read the database (they do not).
@@ -21,7 +22,7 @@ from bot.cli.act import cmd_backfill, cmd_check, cmd_poll, cmd_retry, cmd_run, c
 from bot.cli.parser import build_parser
 from bot.cli.read import cmd_explain, cmd_feeds, cmd_health, cmd_serve, cmd_status, cmd_stories
 from bot.config import Config, Env, load_config, load_env
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, NoDatabase
 
 __all__ = ["build_parser", "main"]
 
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args)
     try:
         return _dispatch(args, getattr(args, "config", "feeds.yaml"), getattr(args, "db", "state/bot.db"))
-    except ConfigError as exc:
+    except (ConfigError, NoDatabase) as exc:
         print(f"followup-bot: {exc}", file=sys.stderr)
         return 2
     except BotError as exc:

@@ -12,7 +12,6 @@ import sys
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot import docket
 from bot.config import Config, Env
@@ -27,7 +26,7 @@ from bot.web.server import Site, serve
 
 
 def cmd_status(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
-    with closing(Store(db)) as store:
+    with closing(Store(db, readonly=True)) as store:
         report = store.status()
     if args.json:
         report = replace(report, feeds=tuple(public(feed) for feed in report.feeds))
@@ -43,7 +42,7 @@ def cmd_feeds(args: argparse.Namespace, config: Config | None, env: Env, db: str
         assert config is not None  # main requires a valid feeds.yaml for --opml
         print(opml(config.topic.name, config.feeds))
         return 0
-    with closing(Store(db)) as store:
+    with closing(Store(db, readonly=True)) as store:
         report = store.status()
     now = datetime.now(UTC)
     print(printable("\n".join(feed_line(feed, now) for feed in report.feeds)) or "no feeds polled yet")
@@ -66,7 +65,7 @@ def cmd_serve(args: argparse.Namespace, config: Config | None, env: Env, db: str
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        Store(db).close()  # created and migrated here if new: the page's connections only read
+        Store(db, readonly=True).close()  # there is one, of this version: the page only reads it
         site = Site(db, topic, config.web.base_url if config else "", language)
         try:
             await serve(site, host, port, stop, lambda url: print(url, flush=True))
@@ -78,10 +77,7 @@ def cmd_serve(args: argparse.Namespace, config: Config | None, env: Env, db: str
 
 
 def cmd_health(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
-    if not Path(db).exists():
-        print(f"unhealthy: no database at {db}")
-        return 1
-    with closing(Store(db)) as store:
+    with closing(Store(db, readonly=True)) as store:
         report = store.status()
     ok, message = liveness(report, datetime.now(UTC), args.max_age or default_max_age(report))
     print(message)
@@ -89,7 +85,7 @@ def cmd_health(args: argparse.Namespace, config: Config | None, env: Env, db: st
 
 
 def cmd_stories(args: argparse.Namespace, config: Config | None, env: Env, db: str) -> int:
-    with closing(Store(db)) as store:
+    with closing(Store(db, readonly=True)) as store:
         rows = store.recent_developments(max(1, args.limit))
     if args.json:
         print(json.dumps(to_json(rows), indent=2, ensure_ascii=False))
@@ -113,7 +109,7 @@ def cmd_explain(args: argparse.Namespace, config: Config | None, env: Env, db: s
     by the current rules when feeds.yaml can be read."""
     title, body, stored, placed, key = " ".join(args.headline), args.text, None, None, ""
     if args.entry is not None:
-        with closing(Store(db)) as store:
+        with closing(Store(db, readonly=True)) as store:
             found = store.stored_verdict(args.entry)
             placed = store.placement(args.entry)
         if found is None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
-from bot.errors import StorageError
+from bot.errors import NoDatabase, StorageError
 from bot.models import Story
 from bot.store.records import from_iso
 from bot.store.schema import migrations
@@ -90,6 +90,8 @@ class StoreBase:
         """Open an existing database for reading only (the web page, the read-only commands):
         nothing is created or migrated, and no statement can write. The connection may be
         closed from another thread than the one that reads through it."""
+        if not Path(self.path).is_file():
+            raise NoDatabase(f"no database at {self.path}: `followup-bot poll` or `run` creates it")
         uri = f"{Path(self.path).absolute().as_uri()}?mode=ro"
         try:
             conn = sqlite3.connect(
@@ -97,8 +99,15 @@ class StoreBase:
             )
             self.db = Database(conn)
             self.db.execute("PRAGMA query_only = ON")
+            pending = migrations.pending(self.db)
         except sqlite3.Error as exc:
             raise explain(self.path, exc) from None
+        if pending:
+            self.db.close()
+            raise StorageError(
+                f"database {self.path} was written by an older followup-bot:"
+                " `followup-bot poll` (or `run`) brings it up to date"
+            )
 
     def close(self) -> None:
         self.db.close()
