@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-test
 	$(PIP) -e '.[bench]'
 	$(BIN)/python bench/poll_bench.py $(ARGS)
 	$(BIN)/python bench/decision_bench.py
+	$(BIN)/python bench/web_bench.py
 
 unit: $(VENV)/.installed-test
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \

@@ -60,7 +60,7 @@ def status_lines(report: StatusReport, mode: str, now: datetime) -> list[str]:
         lines.append(f"  dead {row.action}: {what}: {row.last_error}")
     lines.append("feeds:")
     for feed in report.feeds:
-        lines.append("  " + feed_line(feed, now))
+        lines.append("  " + feed_line(feed, now, running(report)))
     return lines
 
 
@@ -74,8 +74,14 @@ def public(feed: FeedStatus) -> FeedStatus:
     )
 
 
-def feed_line(feed: FeedStatus, now: datetime) -> str:
-    """One feed's health in one line."""
+def running(report: StatusReport) -> bool:
+    """Whether a service is running on the database (it started and has not stopped)."""
+    return report.service is not None and report.service.stopped_at is None
+
+
+def feed_line(feed: FeedStatus, now: datetime, scheduled: bool = True) -> str:
+    """One feed's health in one line; its next poll only where a service will make it
+    (`scheduled`): a stopped service polls nothing."""
     if feed.gone_at:
         state = f"GONE (HTTP 410) since {ago(feed.gone_at, now)}: remove it or give it a new url"
     elif feed.failures:
@@ -86,6 +92,7 @@ def feed_line(feed: FeedStatus, now: datetime) -> str:
         state = "ok"
     moved = f"; moved to {shown(feed.moved_to)} (update feeds.yaml)" if feed.moved_to else ""
     nxt = f"; next poll {ago(feed.next_poll_at, now)} ({feed.next_reason})" if feed.next_poll_at else ""
+    nxt = nxt if scheduled else "; polled when the service runs (or by `followup-bot poll`)"
     return (
         f"{feed.name}: {state}; last success {ago(feed.last_success_at, now)};"
         f" {feed.entries_seen} entries seen, {feed.relevant} relevant{nxt}{moved}"

@@ -40,3 +40,16 @@ def test_decision_benchmark_smoke() -> None:
     assert result.returncode == 0, result.stderr
     rows = result.stdout.splitlines()[1:]
     assert [r.split()[0] for r in rows] == ["200", "400"]
+
+
+def test_web_benchmark_smoke() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "web_bench.py"), "--developments", "40", "--stories", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {line.rsplit(maxsplit=2)[0]: float(line.split()[-2]) for line in result.stdout.splitlines()[2:]}
+    assert {"timeline, page 1", "a development", "Atom feed"} <= set(rows), result.stdout
+    assert rows["a development"] > 0 and rows["Atom feed"] > 0

@@ -68,7 +68,7 @@ def test_the_feeds_parse_and_say_when_a_development_grew() -> None:
         ),
         syndication.Syndicated(DevelopmentView(1, "verdict", WHEN, story(1, HOSTILE)), WHEN, (HOSTILE,)),
     ]
-    parsed = feedparser.parse(syndication.atom(items, "Musk v. OpenAI", "http://127.0.0.1:8080"))
+    parsed = feedparser.parse(syndication.atom(items, "Musk v. OpenAI", "http://127.0.0.1:8080", WHEN))
     assert not parsed.bozo and len(parsed.entries) == 2
     assert parsed.entries[0].title == "Musk appeals & vows <more>"
     assert parsed.entries[0].updated_parsed[:5] == grown.timetuple()[:5]
@@ -278,9 +278,14 @@ def test_a_failing_read_is_a_500_with_the_security_headers_and_one_log_line(
     assert "web: GET / failed: StorageError" in caplog.text and "Traceback" not in caplog.text
 
 
+def test_an_empty_atom_feed_was_updated_now() -> None:
+    parsed = feedparser.parse(syndication.atom([], "Musk v. OpenAI", "https://news.example", WHEN))
+    assert not parsed.bozo and parsed.feed.updated_parsed[:5] == WHEN.timetuple()[:5]
+
+
 def test_characters_xml_forbids_never_reach_the_atom_feed() -> None:
     """One title holding U+FFFE made the Atom feed unreadable for every subscriber."""
     title = "Musk \ufffe appeals \uffff the \ud800 verdict \x0b"
     item = syndication.Syndicated(DevelopmentView(1, "appeal", WHEN, story(1, title)), WHEN, ("Outlet",))
-    parsed = feedparser.parse(syndication.atom([item], "Musk v. OpenAI", "https://news.example"))
+    parsed = feedparser.parse(syndication.atom([item], "Musk v. OpenAI", "https://news.example", WHEN))
     assert not parsed.bozo and parsed.entries[0].title == "Musk appeals the verdict"

@@ -19,7 +19,7 @@ from bot.config.load import listening
 from bot.errors import BotError, ConfigError
 from bot.match import Rules, judge
 from bot.models import Verdict
-from bot.report import default_max_age, feed_line, liveness, opml, public, status_lines
+from bot.report import default_max_age, feed_line, liveness, opml, public, running, status_lines
 from bot.store import Store, to_json
 from bot.text import printable
 from bot.web.server import Site, serve
@@ -45,7 +45,8 @@ def cmd_feeds(args: argparse.Namespace, config: Config | None, env: Env, db: str
     with closing(Store(db, readonly=True)) as store:
         report = store.status()
     now = datetime.now(UTC)
-    print(printable("\n".join(feed_line(feed, now) for feed in report.feeds)) or "no feeds polled yet")
+    lines = [feed_line(feed, now, running(report)) for feed in report.feeds]
+    print(printable("\n".join(lines)) or "no feeds polled yet")
     return 0
 
 

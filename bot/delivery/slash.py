@@ -18,7 +18,7 @@ from discord import app_commands
 from bot.delivery.render import clip, defuse, escape, safe_url
 from bot.match import Rules, judge
 from bot.models import DevelopmentView, Verdict
-from bot.report import feed_line
+from bot.report import feed_line, running
 from bot.store import DevelopmentSummary, StatusReport, Store
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def latest_text(rows: list[DevelopmentSummary]) -> str:
 
 def feeds_text(report: StatusReport, now: datetime) -> str:
     """Each feed's health, one line each, for /feeds."""
-    lines = [f"- {escape(defuse(feed_line(feed, now)))}" for feed in report.feeds]
+    lines = [f"- {escape(defuse(feed_line(feed, now, running(report))))}" for feed in report.feeds]
     return clip_lines(lines or ["No feed polled yet."])
 
 

@@ -23,7 +23,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot.docket import KEY as DOCKET_KEY
-from bot.report import default_max_age, feed_line, liveness
+from bot.report import default_max_age, feed_line, liveness, running
 from bot.store import Store
 from bot.web import chart, pages, syndication
 
@@ -150,7 +150,8 @@ class Site:
     async def feeds(self, request: web.Request) -> web.Response:
         now = self.clock()
         report = await self.readers.read(lambda store: store.status())
-        return self._html(pages.feeds(self.topic, [feed_line(feed, now) for feed in report.feeds], now))
+        lines = [feed_line(feed, now, running(report)) for feed in report.feeds]
+        return self._html(pages.feeds(self.topic, lines, now))
 
     def _syndicated(self, store: Store) -> list[syndication.Syndicated]:
         views = store.syndicated(syndication.LIMIT, MEMBERS)
@@ -159,7 +160,7 @@ class Site:
 
     async def atom(self, request: web.Request) -> web.Response:
         items = await self.readers.read(self._syndicated)
-        body = syndication.atom(items, self.topic, self.base_url, self.language)
+        body = syndication.atom(items, self.topic, self.base_url, self.clock(), self.language)
         return web.Response(text=body, content_type="application/atom+xml", charset="utf-8")
 
     async def json_feed(self, request: web.Request) -> web.Response:
@@ -250,3 +251,4 @@ async def serve(
     finally:
         await runner.cleanup()
         await asyncio.to_thread(site.readers.close)
+        log.info("stopped serving the timeline")

@@ -39,10 +39,11 @@ def entry_id(item: Syndicated, base: str) -> str:
     return f"{base.rstrip('/')}/developments/{item.development.id}"
 
 
-def atom(items: Sequence[Syndicated], title: str, base: str, language: str = "") -> str:
-    """An Atom 1.0 feed of `items` (newest first) for the page at `base`."""
+def atom(items: Sequence[Syndicated], title: str, base: str, now: datetime, language: str = "") -> str:
+    """An Atom 1.0 feed of `items` (newest first) for the page at `base`; an empty one was
+    last updated `now`."""
     base = base.rstrip("/")
-    updated = max((i.updated for i in items), default=datetime(2000, 1, 1).astimezone())
+    updated = max((i.updated for i in items), default=now)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
