@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.config import load_env_secrets
 from bot.text import printable
@@ -73,3 +75,24 @@ def setup(level: int, fmt: str = "human", environ: Mapping[str, str] | None = No
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
     for name in EXTRACTORS:
         logging.getLogger(name).setLevel(level if level == logging.DEBUG else logging.CRITICAL)
+
+
+def command() -> str:
+    """How the running user reaches this command, for log lines that tell them what to run:
+    `followup-bot` when that is what their shell finds, else the path they ran it by (after
+    `make run`, `.venv/bin/followup-bot`), else `python -m bot` with their interpreter."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    if script.name == "followup-bot":
+        found = shutil.which("followup-bot")
+        if found is not None and Path(found).resolve() == script.resolve():
+            return "followup-bot"
+        return _near(script)
+    return f"{_near(Path(sys.executable))} -m bot"
+
+
+def _near(path: Path) -> str:
+    """`path` relative to the working directory when it lies below it, else as it is."""
+    try:  # links kept: a venv's python is a link to the interpreter it was made from
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

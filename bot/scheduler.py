@@ -24,6 +24,7 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import logs
 from bot.config import Config, FeedConfig
 from bot.config.load import listening
 from bot.delivery import slash
@@ -219,9 +220,10 @@ class Service:
         if fresh:
             log.info(
                 "first poll of %d feed(s) (%s) is a baseline: nothing from them is posted; "
-                "`followup-bot backfill --since YYYY-MM-DD` posts history",
+                "`%s backfill --since YYYY-MM-DD` posts history",
                 len(fresh),
                 ", ".join(fresh[:5]) + (" …" if len(fresh) > 5 else ""),
+                logs.command(),
             )
         for feed in self.app.config.feeds:
             self._schedule(feed, self._first_run(feed, now))

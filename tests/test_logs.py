@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot import logs
 from bot.logs import REDACTED, Redact
 from tests.support.cli import command, environment
 from tests.support.fake_discord import WEBHOOK_TOKEN, WEBHOOK_URL, Failure, FakeDiscord
@@ -59,3 +61,21 @@ def test_no_secret_in_any_log_line(tmp_path: Path, feed_server: FeedServer, fmt:
         for line in result.stderr.splitlines():
             entry = json.loads(line)
             assert {"time", "level", "logger", "message"} <= set(entry)
+
+
+def test_log_lines_name_the_command_as_this_user_reaches_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `make run` the shell finds no `followup-bot`: the service's advice must work."""
+    script = tmp_path / ".venv" / "bin" / "followup-bot"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(script), "run"])
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert logs.command() == ".venv/bin/followup-bot"
+    monkeypatch.setattr(shutil, "which", lambda name: str(script))
+    assert logs.command() == "followup-bot"
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "bot" / "__main__.py"), "run"])
+    monkeypatch.setattr(sys, "executable", str(tmp_path / ".venv" / "bin" / "python"))
+    assert logs.command() == ".venv/bin/python -m bot"

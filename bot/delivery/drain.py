@@ -13,7 +13,7 @@ from datetime import datetime
 import aiohttp
 import discord
 
-from bot import escalate, periods
+from bot import escalate, logs, periods
 from bot.config import Config, Digest
 from bot.delivery import timeline
 from bot.delivery.failures import HALT_PROBE, SEND_TIMEOUT, judge
@@ -295,7 +295,7 @@ def _failed(
         store.halt(error, deliverer.fingerprint, now)
         log.error("%s: %s; delivery halted, stories kept", label, error)
     elif failure.retry_at is None:
-        log.error("%s: %s (dead: `followup-bot retry` re-queues it)", label, error)
+        log.error("%s: %s (dead: `%s retry` re-queues it)", label, error, logs.command())
     else:
         log.warning("%s: %s; retry after %s UTC", label, error, f"{failure.retry_at:%H:%M:%S}")
     store.mark_failed(row.id, error, failure.retry_at, now)
