@@ -6,7 +6,7 @@ ARGS ?=
 # setuptools prints a banner about editable installs on every install: it says nothing to act on.
 PIP := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -q
 
-.PHONY: run test lint unit poll check eval bench clean install-check vendor
+.PHONY: run test lint unit poll check eval bench clean install-check vendor demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bot tests scripts bench
 	$(BIN)/ruff format --check bot tests scripts bench
 	$(BIN)/mypy
+
+# The development set's real coverage through the whole bot into state/demo.db, printed as
+# the channel would get it, then the page at http://127.0.0.1:8080/ until Ctrl-C.
+demo: $(VENV)/.installed
+	$(BIN)/python scripts/demo.py $(ARGS)
 
 eval: $(VENV)/.installed
 	$(BIN)/python scripts/eval.py --e2e $(ARGS)

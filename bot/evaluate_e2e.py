@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
 from bot.app import App
@@ -96,8 +96,9 @@ def _when(item: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(item["date"]).replace(hour=12, tzinfo=UTC)
 
 
-def measure(items: list[dict[str, Any]], config: Config, db: str) -> Result:
-    """Run the set through the bot; `db` is a fresh database path."""
+def measure(items: list[dict[str, Any]], config: Config, db: str, channel: TextIO | None = None) -> Result:
+    """Run the set through the bot; `db` is a fresh database path; what the channel would
+    get is printed to `channel` (nowhere by default), as console mode prints it."""
     scored = [i for i in items if i["label"] in ("on", "off") and i.get("url")]
     days = sorted({i["date"] for i in scored})
     history_days = set(days[: len(days) // 2])
@@ -119,7 +120,7 @@ def measure(items: list[dict[str, Any]], config: Config, db: str) -> Result:
             summaries=replace(config.summaries, fetch_articles=False, llm=None),
             discord=replace(config.discord, max_per_minute=1_000_000, burst=1_000_000),  # no real Discord
         )
-        asyncio.run(_run(server, scored, history_days, days, run_config, db))
+        asyncio.run(_run(server, scored, history_days, days, run_config, db, channel or io.StringIO()))
     finally:
         server.shutdown()
         server.server_close()
@@ -127,7 +128,13 @@ def measure(items: list[dict[str, Any]], config: Config, db: str) -> Result:
 
 
 async def _run(
-    server: _Feeds, items: list[dict[str, Any]], history: set[str], days: list[str], config: Config, db: str
+    server: _Feeds,
+    items: list[dict[str, Any]],
+    history: set[str],
+    days: list[str],
+    config: Config,
+    db: str,
+    channel: TextIO,
 ) -> None:
     shown: list[dict[str, Any]] = []
     clock = [datetime.fromisoformat(min(days)).replace(tzinfo=UTC)]
@@ -138,7 +145,7 @@ async def _run(
 
     store = Store(db)
     fetcher = Fetcher.from_polling(config.polling)
-    app = App(config, store, fetcher, ConsoleDeliverer(io.StringIO()), clock=lambda: clock[0])
+    app = App(config, store, fetcher, ConsoleDeliverer(channel), clock=lambda: clock[0])
     pipeline = Pipeline(app)
     try:
         shown += [i for i in items if i["date"] in history]
