@@ -21,6 +21,6 @@ cd "$work"
 "$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" check
 # The database side too: a command that writes creates it (migrations run; console mode
 # sends nothing anywhere) and a read-only command answers from it.
-"$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" retry >/dev/null
+"$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" retry --quiet >/dev/null
 "$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" status >/dev/null
 echo "install-check: ok"
