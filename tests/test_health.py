@@ -117,3 +117,12 @@ def test_ago() -> None:
     assert ago(None, NOW) == "never"
     assert ago(NOW - timedelta(days=3), NOW) == "3d ago"
     assert ago(NOW + timedelta(seconds=30), NOW) == "in 30s"
+
+
+def test_a_stopped_service_promises_no_next_poll() -> None:
+    planned = feed("wire", next_poll_at=NOW + timedelta(seconds=38), next_reason="interval")
+    running = "\n".join(status_lines(report(feeds=(planned,)), "console", NOW))
+    assert "next poll in 38s (interval)" in running
+    stopped = replace(SERVICE, stopped_at=NOW - timedelta(minutes=5))
+    lines = "\n".join(status_lines(report(feeds=(planned,), service=stopped), "console", NOW))
+    assert "next poll" not in lines and "polled when the service runs" in lines
