@@ -31,8 +31,8 @@ check: $(VENV)/.installed
 	$(BIN)/followup-bot check $(ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bot tests scripts bench
-	$(BIN)/ruff format --check bot tests scripts bench
+	$(BIN)/ruff check bot tests scripts bench evaluation
+	$(BIN)/ruff format --check bot tests scripts bench evaluation
 	$(BIN)/mypy
 
 # The development set's real coverage through the whole bot into state/demo.db, printed as

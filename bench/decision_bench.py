@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 from bot.app import App  # noqa: E402
 from bot.config import FeedConfig, load_config  # noqa: E402
 from bot.delivery import ConsoleDeliverer  # noqa: E402
-from bot.fetch import Fetcher  # noqa: E402
-from bot.match import judge_entry  # noqa: E402
+from bot.intake.fetch import Fetcher  # noqa: E402
+from bot.judge.match import judge_entry  # noqa: E402
 from bot.models import Entry, ParsedFeed  # noqa: E402
 from bot.store import Store, iso  # noqa: E402
 from bot.update import Pipeline  # noqa: E402

@@ -154,7 +154,7 @@ def run_bot(base: str, feeds: int, workers: int, workdir: Path) -> list[float]:
     from bot.app import App
     from bot.config import load_config
     from bot.delivery import ConsoleDeliverer
-    from bot.fetch import Fetcher
+    from bot.intake.fetch import Fetcher
     from bot.store import Store
     from bot.update import Pipeline
 

@@ -11,18 +11,17 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
-from bot import periods
 from bot.config import Config, Env, Polling
-from bot.dedup import Freshness
 from bot.delivery import Deliverer, DrainReport, drain, make_deliverer
 from bot.delivery.pacing import Limit, Pacer
-from bot.digest import Digester
-from bot.fetch import Fetcher
-from bot.kinds import KindFinder
+from bot.intake.fetch import Fetcher
+from bot.judge import periods
+from bot.judge.dedup import Freshness
+from bot.judge.kinds import KindFinder
+from bot.judge.match import Rules
 from bot.locks import DeliveryLock
-from bot.match import Rules
+from bot.prose.digest import Digester
 from bot.store import Store
-from bot.update.parsepool import ParserPool
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,6 @@ class App:
         self.deliverer = deliverer
         self.clock = clock
         self.digester = Digester(fetcher, store, clock)
-        self.parsers = ParserPool()
         self._closing = AsyncExitStack()  # fetchers built on reload; closed with the app
         self._delivering = asyncio.Lock()  # one drain at a time in this process...
         self._delivery_lock = DeliveryLock(store.path)  # ...and across processes
@@ -136,7 +134,10 @@ class App:
             )
         return forgotten
 
+    def on_close(self, callback: Callable[[], object]) -> None:
+        """Have `callback` run when the app closes (what a part built on the app owns)."""
+        self._closing.callback(callback)
+
     async def aclose(self) -> None:
         await self.digester.aclose()
-        self.parsers.close()
         await self._closing.aclose()

@@ -6,6 +6,7 @@ BotError                 one-line, user-facing message; never carries a secret
 │   ├── FetchError       HTTP, network, timeout, size cap, redirect, refused address
 │   └── ParseError       the body is not a feed feedparser can read
 ├── DeliveryError        Discord refused or failed a post
+│   ├── DeliveryFailure  what a transport raises: Discord's status, code and retry-after
 │   ├── WebhookInvalid   the channel or webhook itself is refused: delivery stops until fixed
 │   └── ThreadGone       a development's thread was deleted, locked or is off limits
 └── StorageError         the database cannot be opened, read or written (locked, disk full)
@@ -72,6 +73,15 @@ class ParseError(FeedError):
 
 class DeliveryError(BotError):
     """Discord did not accept a post or an edit."""
+
+
+class DeliveryFailure(DeliveryError):
+    """A send Discord refused or never answered, as a transport saw it: the HTTP `status`
+    (0: no answer), Discord's error `code` (0: none), the seconds it asked us to wait."""
+
+    def __init__(self, problem: str, *, status: int = 0, code: int = 0, retry_after: float | None = None):
+        self.problem, self.status, self.code, self.retry_after = problem, status, code, retry_after
+        super().__init__(problem)
 
 
 class WebhookInvalid(DeliveryError):

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.config import FeedConfig
+from bot.intake.urls import scrub, shown
 from bot.store.records import FeedStatus, StatusReport
-from bot.urls import scrub, shown
 
 
 def ago(when: datetime | None, now: datetime) -> str:

@@ -24,10 +24,9 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import logs
+from bot import logs, slash
 from bot.config import Config, FeedConfig
 from bot.config.load import listening
-from bot.delivery import slash
 from bot.errors import BotError, ConfigError
 from bot.locks import service_lock
 from bot.store import Store

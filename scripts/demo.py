@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import evaluate_e2e  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.config.load import listening  # noqa: E402
 from bot.logs import setup  # noqa: E402
 from bot.web.server import Site, serve  # noqa: E402
+from evaluation import evaluate_e2e  # noqa: E402
 
 DATA = ROOT / "data" / "dev-set" / "headlines.jsonl"
 

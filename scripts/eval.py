@@ -2,7 +2,7 @@
 
 import sys
 
-from bot.evaluate import main
+from evaluation.evaluate import main
 
 if __name__ == "__main__":  # parser worker processes import this module: run only once
     sys.exit(main())

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import cluster, evidence
 from bot.app import App
 from bot.config import Developments, EventKind, load_config
 from bot.delivery import ConsoleDeliverer
-from bot.fetch import Fetcher
-from bot.kinds import KindFinder
-from bot.match import judge_entry
+from bot.intake.fetch import Fetcher
+from bot.judge import cluster, evidence
+from bot.judge.kinds import KindFinder
+from bot.judge.match import judge_entry
 from bot.models import Entry, ParsedFeed, Story
 from bot.store import Store, iso
 from bot.update import Pipeline

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.cluster import Development, Features, assign, features, joined, near_duplicate
 from bot.config import Developments, EventKind, load_config
-from bot.evidence import names, witness, words
-from bot.kinds import KindFinder, common_names
-from bot.match import TermSet
+from bot.judge.cluster import Development, Features, assign, features, joined, near_duplicate
+from bot.judge.evidence import names, witness, words
+from bot.judge.kinds import KindFinder, common_names
+from bot.judge.match import TermSet
 from bot.models import Story
 from tests.conftest import ROOT
 

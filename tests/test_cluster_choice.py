@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.cluster import Development, Features, assign, features
 from bot.config import Developments, EventKind, load_config
-from bot.kinds import KindFinder, common_names
+from bot.judge.cluster import Development, Features, assign, features
+from bot.judge.kinds import KindFinder, common_names
 from bot.models import Story
 from tests.conftest import ROOT
 

@@ -15,7 +15,7 @@ import pytest
 from bot.app import App
 from bot.config import FeedConfig, load_config
 from bot.delivery import ConsoleDeliverer
-from bot.fetch import Fetcher
+from bot.intake.fetch import Fetcher
 from bot.models import Message
 from bot.scheduler import Service
 from bot.store import Store

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.dedup import Action, Freshness, Known, decide
+from bot.judge.dedup import Action, Freshness, Known, decide
 from bot.models import Entry, Verdict
 from tests.support.builders import NOW
 

@@ -175,6 +175,7 @@ class _lazy_webhook:
     """Creates the aiohttp session inside the drain's event loop, as the CLI does."""
 
     mode = "webhook"
+    capabilities = WebhookDeliverer.capabilities
     fingerprint = "test-webhook"
     gateway = False
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, load_config
-from bot.digest import Digest, Digester
-from bot.fetch import Fetcher, RetryPolicy
-from bot.match import Rules
+from bot.intake.fetch import Fetcher, RetryPolicy
+from bot.judge.match import Rules
+from bot.prose.digest import Digest, Digester
 from bot.store import Store
 from tests.conftest import FIXTURES
 from tests.support.builders import NOW

@@ -13,7 +13,7 @@ import yaml
 
 from bot.config import Digest, parse_config
 from bot.errors import ConfigError
-from bot.periods import CATCH_UP, due, latest_end, start_of
+from bot.judge.periods import CATCH_UP, due, latest_end, start_of
 from tests.support.cli import bot_env, bot_poll, command
 from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import TOPIC_YAML, Item, rss, write_config

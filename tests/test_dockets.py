@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.docket import case_number, significance
-from bot.kinds import KindFinder
-from bot.match import Rules
+from bot.intake.docket import case_number, significance
+from bot.judge.kinds import KindFinder
+from bot.judge.match import Rules
 from bot.update import parse_and_judge
 from tests.conftest import ROOT, data_path
 from tests.support.cli import command, environment
@@ -196,7 +196,7 @@ def test_the_shipped_kinds_read_docket_descriptions() -> None:
 
 
 def test_a_long_pacer_description_keeps_its_entry_number() -> None:
-    from bot.docket import adopt
+    from bot.intake.docket import adopt
     from bot.models import Entry, ParsedFeed
 
     long = "ORDER " + "granting in part " * 400
@@ -322,7 +322,7 @@ def test_with_a_token_backfill_reads_older_entries_from_the_api_and_keeps_the_to
 
 def test_the_api_is_asked_over_https_wherever_the_token_would_cross_a_network() -> None:
     """The token once went in clear text to an http:// docket feed's host."""
-    from bot.docket import api_url
+    from bot.intake.docket import api_url
 
     assert api_url("http://www.courtlistener.com/docket/69013420/feed/").startswith(
         "https://www.courtlistener.com/api/rest/v4/docket-entries/?docket=69013420"

@@ -9,7 +9,7 @@ import yaml
 
 from bot.config import Ping, Surge, parse_config
 from bot.errors import ConfigError
-from bot.escalate import pings, span, surged
+from bot.judge.escalate import pings, span, surged
 from tests.support.feeds import TOPIC_YAML
 
 T0 = datetime(2026, 5, 18, 9, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.evaluate import main
-from bot.evaluate_e2e import Result, measure
+from evaluation.evaluate import main
+from evaluation.evaluate_e2e import Result, measure
 from tests.conftest import ROOT, data_path
 
 

@@ -12,8 +12,8 @@ import pytest
 from bot import USER_AGENT
 from bot.config import FeedConfig
 from bot.errors import FetchError
-from bot.fetch import Fetcher, RetryPolicy
-from bot.guard import GuardedBackend, PinnedTransport, Resolver, is_public_address
+from bot.intake.fetch import Fetcher, RetryPolicy
+from bot.intake.guard import GuardedBackend, PinnedTransport, Resolver, is_public_address
 from bot.models import FeedCache, FetchResult
 from tests.support.fake_network import RecordingBackend, http_response
 from tests.support.feedserver import FeedServer, Route

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from bot.feedhealth import discover_feed, should_warn
+from bot.intake.feedhealth import discover_feed, should_warn
 from bot.report import ago, default_max_age, liveness, status_lines
 from bot.store.records import Counts, FeedStatus, ServiceRecord, StatusReport
 from tests.support.builders import NOW

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.delivery.render import render_story
+from bot.intake.parse import parse_feed
 from bot.models import Story
-from bot.parse import parse_feed
 from bot.store import from_iso, iso
 from tests.conftest import data_path
 from tests.support.cli import command, environment

@@ -4,6 +4,12 @@ hold and may import, and a README module map that names every module."""
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -38,3 +44,44 @@ def test_the_readme_module_map_names_every_module() -> None:
         if p.name not in ("__init__.py", "__main__.py") and f"`{p.name}`" not in readme
     ]
     assert unnamed == []
+
+
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter over the package at `root`, with the contracts of pyproject.toml."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_layers_hold() -> None:
+    """Each layer of bot/ imports only the layers below it; only the transports and the
+    interfaces import discord.py or aiohttp ([tool.importlinter] in pyproject.toml)."""
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("text.py", "import bot.store\n", "bot.text is not allowed to import bot.store"),
+        (
+            "judge/cluster.py",
+            "import bot.delivery\n",
+            "bot.judge.cluster -> bot.delivery",
+        ),
+        ("delivery/drain.py", "import discord\n", "bot.delivery.drain is not allowed to import discord"),
+    ],
+)
+def test_the_contract_fails_when_a_lower_layer_imports_a_higher_one(
+    tmp_path: Path, module: str, line: str, broken: str
+) -> None:
+    shutil.copytree(BOT, tmp_path / "bot")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    target = tmp_path / "bot" / module
+    target.write_text(target.read_text(encoding="utf-8") + line, encoding="utf-8")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0 and broken in result.stdout, result.stdout[-3000:]

@@ -13,10 +13,13 @@ from types import ModuleType
 
 import pytest
 
-from bot import cluster, docket, evidence, match, parse, summarize, text, urls
+from bot import text
 from bot.config import load_config
 from bot.delivery import render
-from bot.summarize import clean
+from bot.intake import docket, parse, urls
+from bot.judge import cluster, evidence, match
+from bot.prose import summarize
+from bot.prose.summarize import clean
 from bot.text import strip_html
 from tests.conftest import ROOT
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import CueGroup, Topic, load_config
-from bot.match import Rules, judge
+from bot.judge.match import Rules, judge
 from bot.text import fold
 from tests.conftest import ROOT
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
 import pytest
 
 from bot.delivery.failures import judge
 from bot.delivery.timeline import TITLE
-from bot.errors import ThreadGone, WebhookInvalid
+from bot.errors import DeliveryFailure, ThreadGone, WebhookInvalid
 from tests.support.cli import bot_poll, status
 from tests.support.fake_discord import FakeDiscord
 from tests.support.feeds import Item, press, rss, write_config
@@ -24,17 +23,9 @@ APPEAL = "Elon Musk asked the Ninth Circuit to revive his suit against OpenAI."
 WHEN = datetime(2026, 5, 18, 9, 0, tzinfo=UTC)
 
 
-class _Response:
-    """The little of aiohttp's response that discord.HTTPException reads."""
-
-    def __init__(self, status: int) -> None:
-        self.status, self.reason = status, "refused"
-
-
-def refusal(status: int, code: int) -> discord.HTTPException:
-    """discord.py's exception for Discord's answer `status` with error `code`."""
-    kind = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
-    return kind(_Response(status), {"code": code, "message": "refused"})
+def refusal(status: int, code: int) -> DeliveryFailure:
+    """What a transport raises for Discord's answer `status` with error `code`."""
+    return DeliveryFailure(f"HTTP {status} code {code}: refused", status=status, code=code)
 
 
 @pytest.mark.parametrize(

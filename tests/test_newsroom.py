@@ -9,8 +9,8 @@ from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from bot.article import picture
 from bot.config import FeedConfig
+from bot.intake.article import picture
 from bot.report import opml
 from tests.support.cli import bot_poll
 from tests.support.fake_discord import FakeDiscord

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ParseError
-from bot.parse import parse_feed
-from bot.urls import canonical_url
+from bot.intake.parse import parse_feed
+from bot.intake.urls import canonical_url
 from tests.conftest import FIXTURES, data_path
 from tests.support.builders import NOW
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.app import App
 from bot.config import Config, load_config
 from bot.delivery import ConsoleDeliverer
-from bot.fetch import Fetcher, RetryPolicy
+from bot.intake.fetch import Fetcher, RetryPolicy
 from bot.store import Store
 from bot.update import CycleReport, Pipeline
 from tests.conftest import data_path

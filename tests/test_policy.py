@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.policy import Bounds, Outcome, next_poll, rate
+from bot.judge.policy import Bounds, Outcome, next_poll, rate
 from tests.support.builders import NOW
 
 BOUNDS = Bounds(timedelta(minutes=10), timedelta(minutes=5), timedelta(hours=6), timedelta(hours=6))

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.errors import BotError
-from bot.feedhealth import warning_text
+from bot.intake.feedhealth import warning_text
+from bot.intake.urls import scrub, shown
 from bot.locks import FileLock
 from bot.store import Store
-from bot.urls import scrub, shown
 from tests.support.cli import command, environment
 from tests.support.feeds import rss, write_config
 from tests.support.feedserver import FeedServer, Route

@@ -13,18 +13,18 @@ from bot.delivery.render import (
     AUTHOR_MAX,
     FIELD_VALUE_MAX,
     TITLE_MAX,
-    best_lead,
     coverage_list,
     render_console,
     render_development,
     render_ping,
     render_story,
-    safe_url,
 )
-from bot.delivery.slash import latest_text
+from bot.intake.urls import safe_url
+from bot.judge.lead import best_lead
 from bot.models import DevelopmentView, Story
+from bot.prose.summarize import summarize
+from bot.slash import latest_text
 from bot.store import DevelopmentSummary
-from bot.summarize import summarize
 
 WHEN = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from bot import scheduler
 from bot.app import App
 from bot.config import load_config
 from bot.delivery import ConsoleDeliverer
-from bot.fetch import Fetcher
+from bot.intake.fetch import Fetcher
 from bot.models import Entry, Verdict
 from bot.scheduler import Service
 from bot.store import Store

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from bot.search import dated_queries, searchable
+from bot.intake.search import dated_queries, searchable
 from tests.support.cli import command, environment
 from tests.support.feeds import Item, rss, write_config
 from tests.support.feedserver import FeedServer, Route

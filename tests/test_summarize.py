@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.article import extract, followable
-from bot.summarize import clean, sentences, summarize, summary_or_lede
+from bot.intake.article import extract, followable
+from bot.prose.summarize import clean, sentences, summarize, summary_or_lede
 from tests.conftest import FIXTURES
 
 ARTICLES = FIXTURES / "articles"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_config
-from bot.match import Rules, judge
+from bot.judge.match import Rules, judge
 from tests.conftest import ROOT
 
 RULES = Rules.from_topic(load_config(ROOT / "feeds.yaml").topic)

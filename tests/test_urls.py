@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.urls import canonical_url, host_of, unwrap_redirect
+from bot.intake.urls import canonical_url, host_of, unwrap_redirect
 
 CASES = [
     ("http://example.com/a", "https://example.com/a"),

@@ -13,11 +13,11 @@ from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot import docket
 from bot.config import Config, Env
 from bot.config.load import listening
 from bot.errors import BotError, ConfigError
-from bot.match import Rules, judge
+from bot.intake import docket
+from bot.judge.match import Rules, judge
 from bot.models import Verdict
 from bot.report import default_max_age, feed_line, liveness, opml, public, running, status_lines
 from bot.store import Store, to_json

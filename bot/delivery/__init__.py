@@ -1,15 +1,15 @@
 """Delivery: from outbox rows to Discord messages.
 
-- `transports.py`: console, webhook and bot (discord.py); the gateway is a capability;
-- `failures.py`: discord.py's errors mapped once, and the pure retry/halt policy;
-- `drain.py`: the outbox drain (loop and writes only);
+- `transports.py`: console, webhook and bot (discord.py); each maps discord.py's and
+  aiohttp's failures to the project's `DeliveryFailure` and says what it can do;
+- `failures.py`: the pure retry/halt policy over those failures;
+- `drain.py`: the outbox drain (a handler per action, loop and writes only);
 - `pacing.py`: Discord's rate limits as a pure pacer; `render.py`: rows to messages
-  within Discord's limits (pure); `timeline.py`: the story so far and digests;
-  `slash.py`: the slash commands.
+  within Discord's limits (pure); `timeline.py`: the story so far and digests.
 
-May import: `bot.models`, `bot.config`, `bot.errors`, `bot.store`, `bot.text`, `bot.urls`,
-`bot.summarize`, `bot.escalate`, `bot.periods`, `bot.docket`, `bot.match` and `bot.report` (for the slash
-commands), discord.py. Never imports the update side.
+May import: `bot.models`, `bot.config`, `bot.errors`, `bot.logs`, `bot.store`, `bot.text`,
+`bot.intake` (urls, docket), `bot.judge` (lead, escalate, periods), `bot.prose` (summaries),
+discord.py and aiohttp (in `transports.py` only). Never the pipeline or an interface.
 """
 
 from __future__ import annotations

@@ -1,15 +1,14 @@
-"""Discord's failures, mapped once to the bot's errors, and the pure policy of what a
-failed send means: halt all delivery, kill this row, forget a thread, or retry later."""
+"""The pure policy of what a failed send means: halt all delivery, kill this row, forget a
+thread, or retry later. It reads the `DeliveryFailure` a transport raised (Discord's status
+and code), never a library's exception."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import discord
-
 from bot.delivery.pacing import retry_at
-from bot.errors import DeliveryError, ThreadGone, WebhookInvalid
+from bot.errors import DeliveryError, DeliveryFailure, ThreadGone, WebhookInvalid
 
 MAX_ATTEMPTS = 8  # then the row is 'dead' and waits for `retry`
 HALT_PROBE = timedelta(hours=1)  # how long rejected credentials keep delivery halted
@@ -35,59 +34,39 @@ class FailedSend:
 
 
 def judge(
-    exc: BaseException, attempts: int, now: datetime, jitter: float, in_thread: bool = False
+    failure: DeliveryFailure, attempts: int, now: datetime, jitter: float, in_thread: bool = False
 ) -> FailedSend:
     """The policy for one failed send (`attempts` counts this one); `in_thread` when the
     row was sent into (or opened) a development's thread rather than the channel."""
-    error = classify(exc, in_thread)
+    error = classify(failure, in_thread)
     again = retry_at(attempts, now, jitter) if attempts < MAX_ATTEMPTS else None
     if isinstance(error, ThreadGone):  # the next attempt opens a new thread; others go on
         return FailedSend(error, halt=False, retry_at=now if again else None, stop=False, forget_thread=True)
     if isinstance(error, WebhookInvalid):
         return FailedSend(error, halt=True, retry_at=now, stop=True)
-    if _permanent(exc):
+    if _permanent(failure):
         return FailedSend(error, halt=False, retry_at=None, stop=False)
     return FailedSend(error, halt=False, retry_at=again, stop=True)
 
 
-def classify(exc: BaseException, in_thread: bool = False) -> DeliveryError:
-    """Map discord.py/aiohttp failures to our errors. WebhookInvalid (stops all delivery) is
-    only for the configured channel or webhook itself: rejected credentials (401, a bad
-    token), an unknown webhook or channel, or no access to the channel. The same refusals
-    about a thread are ThreadGone."""
-    if isinstance(exc, discord.LoginFailure):
-        return _invalid(exc)
-    if not isinstance(exc, discord.HTTPException):
-        return DeliveryError(f"Discord delivery failed: {_describe(exc)}")
-    if in_thread and (exc.status in (403, 404) or exc.code in THREAD_CLOSED) and exc.code != UNKNOWN_WEBHOOK:
-        return ThreadGone(f"the development's thread is gone or closed ({_describe(exc)})")
-    if exc.status in (401, 403) or (exc.status == 404 and exc.code in (0, UNKNOWN_CHANNEL, UNKNOWN_WEBHOOK)):
-        return _invalid(exc)
-    return DeliveryError(f"Discord delivery failed: {_describe(exc)}")
-
-
-def _invalid(exc: BaseException) -> WebhookInvalid:
-    return WebhookInvalid(
-        f"Discord rejected the credentials or channel ({_describe(exc)}): check"
-        " DISCORD_WEBHOOK_URL or DISCORD_TOKEN/DISCORD_CHANNEL_ID"
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, discord.HTTPException):
-        return (
-            f"HTTP {exc.status}"
-            + (f" code {exc.code}" if exc.code else "")
-            + (f": {exc.text}" if exc.text else "")
+def classify(failure: DeliveryFailure, in_thread: bool = False) -> DeliveryError:
+    """What a failure is. WebhookInvalid (stops all delivery) is only for the configured
+    channel or webhook itself: rejected credentials (401), an unknown webhook or channel, or
+    no access to the channel. The same refusals about a thread are ThreadGone."""
+    status, code = failure.status, failure.code
+    if not status:
+        return DeliveryError(f"Discord delivery failed: {failure.problem}")
+    if in_thread and (status in (403, 404) or code in THREAD_CLOSED) and code != UNKNOWN_WEBHOOK:
+        return ThreadGone(f"the development's thread is gone or closed ({failure.problem})")
+    if status in (401, 403) or (status == 404 and code in (0, UNKNOWN_CHANNEL, UNKNOWN_WEBHOOK)):
+        return WebhookInvalid(
+            f"Discord rejected the credentials or channel ({failure.problem}): check"
+            " DISCORD_WEBHOOK_URL or DISCORD_TOKEN/DISCORD_CHANNEL_ID"
         )
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {SEND_TIMEOUT:g}s"
-    return f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return DeliveryError(f"Discord delivery failed: {failure.problem}")
 
 
-def _permanent(exc: BaseException) -> bool:
+def _permanent(failure: DeliveryFailure) -> bool:
     """Failures that retrying cannot fix, for this row only: a payload Discord refuses (400),
     an edit of a message someone deleted (10008), or another unknown object (404)."""
-    if not isinstance(exc, discord.HTTPException):
-        return False
-    return exc.status in (400, 404) or exc.code == UNKNOWN_MESSAGE
+    return failure.status in (400, 404) or failure.code == UNKNOWN_MESSAGE

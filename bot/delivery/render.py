@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from bot.docket import is_docket
+from bot.intake.docket import is_docket
+from bot.intake.urls import host_of, outlet_key, safe_url
+from bot.judge.lead import best_lead
 from bot.models import DevelopmentView, EmbedField, Message, Story
-from bot.summarize import summary_or_lede
-from bot.text import cut, primary_language, squash
-from bot.urls import host_of, outlet_key
+from bot.prose.summarize import summary_or_lede
+from bot.text import cut, squash
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -20,7 +21,6 @@ AUTHOR_MAX = 256
 FOOTER_MAX = 2048
 FIELD_VALUE_MAX = 1024
 EMBED_TOTAL_MAX = 6000
-URL_MAX = 2048
 MAX_LISTED = 10
 ALSO_COVERED = "Also covered by"
 PRIMARY = "Primary source"
@@ -55,23 +55,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# Characters a URL may not hold as they are (RFC 3986) and that end or break a markdown
-# link `[text](<url>)`: percent-encoded, which any browser reads the same.
-_URL_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in '<>"`{}|\\^'}
-
-
-def safe_url(url: str) -> str:
-    """Only http(s) URLs of sane length go into an embed or a link; anything else is
-    dropped, and characters that could close a masked link are percent-encoded."""
-    url = url.strip()
-    clean = not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
-    if clean and url.lower().startswith(("http://", "https://")):
-        url = "".join(_URL_UNSAFE.get(ch, ch) for ch in url)
-        if len(url) <= URL_MAX:
-            return url
-    return ""
-
-
 def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Message:
     """One embed for one story: headline, link, summary, outlet, publication time."""
     title = defuse(story.title)
@@ -87,35 +70,6 @@ def render_story(story: Story, *, max_chars: int = 500, footer: str = "") -> Mes
         footer=clip(defuse(footer), FOOTER_MAX),
         thumbnail=safe_url(story.image),
     )
-
-
-FULL_TEXT = 80  # characters of text that make a story's lede worth leading with
-
-
-def best_lead(development: DevelopmentView, language: str) -> DevelopmentView:
-    """The development led by its best story: in the channel's `language` (a story of unknown
-    language may well be), with a real headline, with text to summarise, in that order of
-    weight; the earliest of equals. Leads change only between these tiers, so an edit moves
-    the post to a clearly better story and never churns between equals."""
-    wanted = primary_language(language)
-
-    def rank(story: Story) -> tuple[bool, bool, bool, bool]:
-        spoken = primary_language(story.language or "")
-        text = story.digest or story.summary or story.content
-        press = not is_docket(story.canonical_url)  # the docket is the primary source line
-        return (
-            press,
-            not wanted or spoken in ("", wanted),
-            bool(story.title.strip()),
-            len(text) >= FULL_TEXT,
-        )
-
-    stories = (development.lead, *development.coverage)
-    best = max(stories, key=rank)  # max keeps the first of equals: the lead, then arrival order
-    if best is development.lead:
-        return development
-    coverage = (development.lead, *(c for c in development.coverage if c != best))
-    return replace(development, lead=best, coverage=coverage)
 
 
 def render_development(

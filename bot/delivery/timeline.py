@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import discord
-
 from bot.delivery.failures import UNKNOWN_MESSAGE
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import DESCRIPTION_MAX, clip, defuse, fit, safe_url
+from bot.delivery.render import DESCRIPTION_MAX, clip, defuse, fit
 from bot.delivery.transports import Deliverer, editable
+from bot.errors import DeliveryFailure
+from bot.intake.urls import safe_url
 from bot.models import Message
 from bot.store import DevelopmentSummary, Store
 from bot.text import squash
@@ -102,11 +102,11 @@ async def deliver(
 
 async def _edited(deliverer: Deliverer, message_id: str, message: Message, part: int) -> bool:
     """Edit the part's message; False when there is none to edit (never posted, or deleted)."""
-    if not editable(message_id, deliverer):
+    if not editable(message_id, deliverer.capabilities):
         return False
     try:
         await deliverer.edit(message_id, message)
-    except discord.NotFound as exc:
+    except DeliveryFailure as exc:
         if exc.code != UNKNOWN_MESSAGE:
             raise
         log.warning("the story so far (part %d) was deleted in Discord: posted and pinned again", part + 1)
@@ -118,5 +118,5 @@ async def _pin(deliverer: Deliverer, message_id: str) -> None:
     """Pin a new part where the channel allows it; a refusal costs the pin, not the timeline."""
     try:
         await deliverer.pin(message_id)
-    except discord.HTTPException as exc:
+    except DeliveryFailure as exc:
         log.warning("the story so far could not be pinned (%s); give the bot Manage Messages", exc)

@@ -1,15 +1,17 @@
 """Where messages go: the console, a Discord webhook or a bot, through discord.py. Each
-transport maps nothing and decides nothing: failures surface as discord.py raised them
-and are mapped once, in `failures.py`. The gateway (slash commands) is a capability of the
-interface (`gateway`), not a type to test for.
+transport decides nothing; it maps every failure discord.py and aiohttp raise to the
+project's `DeliveryFailure` (status, Discord's code) at its edge, and says what it can do
+(`Capabilities`, `gateway`) so that nothing needs to ask which transport it is.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
-from collections.abc import Callable
-from typing import Protocol, TextIO
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, ParamSpec, Protocol, TextIO, TypeVar
 
 import aiohttp
 import discord
@@ -20,6 +22,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.config import Config, Env
 from bot.delivery.render import render_console
+from bot.errors import DeliveryFailure
 from bot.models import Message
 
 MAX_ANSWER = 1024 * 1024  # bytes; Discord's answers are a few KB, and discord.py reads them whole
@@ -52,10 +55,51 @@ def cap_answers(session: aiohttp.ClientSession) -> None:
     session._response_class = CappedResponse
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def mapped(send: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """A transport's call whose failures leave it as `DeliveryFailure`, never as discord.py's
+    or aiohttp's own exceptions."""
+
+    @functools.wraps(send)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await send(*args, **kwargs)
+        except discord.LoginFailure as exc:
+            raise DeliveryFailure(f"login refused: {exc}", status=401) from None
+        except discord.HTTPException as exc:
+            raise DeliveryFailure(describe(exc), status=exc.status, code=exc.code) from None
+        except (discord.DiscordException, aiohttp.ClientError, OSError, ValueError) as exc:
+            raise DeliveryFailure(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+
+    return wrapper
+
+
+def describe(exc: discord.HTTPException) -> str:
+    """Discord's answer in one line: status, code and its text."""
+    return (
+        f"HTTP {exc.status}"
+        + (f" code {exc.code}" if exc.code else "")
+        + (f": {exc.text}" if exc.text else "")
+    )
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a transport can do, which is all the drain needs to know of it."""
+
+    forum_posts: bool = False  # a post may open its forum thread (`thread_name`): webhooks
+    thread_edits: bool = False  # a forum post is edited through its thread: webhooks
+    discord_ids: bool = True  # its messages have Discord's ids (the console's are stand-ins)
+
+
 class Deliverer(Protocol):
     """Where messages go."""
 
-    mode: str
+    mode: str  # how `status` names it: console, webhook or bot
+    capabilities: Capabilities
     fingerprint: str  # identifies the credentials (never reveals them): a change lifts a halt
 
     async def post(self, message: Message, nonce: str) -> str:
@@ -140,6 +184,7 @@ class ConsoleDeliverer:
     """No credentials: print each message as it would be posted."""
 
     mode = "console"
+    capabilities = Capabilities(discord_ids=False)
     fingerprint = "console"
     gateway = False
 
@@ -172,6 +217,7 @@ class WebhookDeliverer:
     """DISCORD_WEBHOOK_URL: `Webhook.from_url` over our own aiohttp session, `wait=True`."""
 
     mode = "webhook"
+    capabilities = Capabilities(forum_posts=True, thread_edits=True)
     gateway = False
 
     def __init__(self, url: str, username: str = "", avatar_url: str = "") -> None:
@@ -181,6 +227,7 @@ class WebhookDeliverer:
         self._username = username
         self._avatar_url = avatar_url
 
+    @mapped
     async def post(self, message: Message, nonce: str) -> str:
         sent = await self._webhook.send(
             content=message.content or discord.utils.MISSING,
@@ -194,6 +241,7 @@ class WebhookDeliverer:
         )
         return str(sent.id)
 
+    @mapped
     async def edit(self, message_id: str, message: Message) -> None:
         await self._webhook.edit_message(
             int(message_id),
@@ -202,9 +250,11 @@ class WebhookDeliverer:
             thread=_thread(message),
         )
 
+    @mapped
     async def pin(self, message_id: str) -> None:
         return None  # a webhook cannot pin
 
+    @mapped
     async def start_thread(self, message_id: str, name: str) -> str:
         return message_id  # a forum post (`thread_name`) is its own thread, of the same id
 
@@ -223,6 +273,7 @@ class BotDeliverer:
     """
 
     mode = "bot"
+    capabilities = Capabilities()
     gateway = True
 
     def __init__(self, token: str, channel_id: int) -> None:
@@ -249,6 +300,7 @@ class BotDeliverer:
         await self.tree.sync()
         await self._client.connect(reconnect=True)
 
+    @mapped
     async def post(self, message: Message, nonce: str) -> str:
         await self._login()
         channel = (
@@ -262,16 +314,19 @@ class BotDeliverer:
         )
         return str(sent.id)
 
+    @mapped
     async def edit(self, message_id: str, message: Message) -> None:
         await self._login()
         await self._channel.get_partial_message(int(message_id)).edit(
             embed=to_embed(message), allowed_mentions=discord.AllowedMentions.none()
         )
 
+    @mapped
     async def pin(self, message_id: str) -> None:
         await self._login()
         await self._channel.get_partial_message(int(message_id)).pin()
 
+    @mapped
     async def start_thread(self, message_id: str, name: str) -> str:
         await self._login()
         try:
@@ -296,12 +351,12 @@ def _thread(message: Message) -> discord.abc.Snowflake:
     return discord.Object(int(message.thread)) if message.thread else discord.utils.MISSING
 
 
-def editable(message_id: str | None, deliverer: Deliverer) -> bool:
-    """Whether `deliverer` can edit that message: console stand-ins ('console:…') exist only
-    on a terminal, so a database moved from console mode to Discord cannot edit them."""
+def editable(message_id: str | None, capabilities: Capabilities) -> bool:
+    """Whether that message can be edited: console stand-ins ('console:…') exist only on a
+    terminal, so a database moved from console mode to Discord cannot edit them."""
     if not message_id:
         return False
-    return deliverer.mode == "console" or message_id.isdigit()
+    return not capabilities.discord_ids or message_id.isdigit()
 
 
 def fingerprint(*parts: str) -> str:

@@ -12,7 +12,7 @@ connection, the transaction and the mapping of SQLite's errors to `StorageError`
 - `schema.py`: the migrations; `records.py`: the frozen records every query returns.
 
 A new query goes into the file of its domain. May import: `bot.models`, `bot.errors`,
-`bot.dedup` (the `Known` record), sqlite-utils. Nothing here decides anything.
+`bot.judge.dedup` (the `Known` record), sqlite-utils. Nothing here decides anything.
 """
 
 from __future__ import annotations

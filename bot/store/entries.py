@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.dedup import Known
+from bot.judge.dedup import Known
 from bot.models import Entry, Story, Verdict
 from bot.store.base import StoreBase, story_from_row
 from bot.store.records import iso

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime
 
-from bot import cluster
-from bot.kinds import KindFinder
+from bot.judge import cluster
+from bot.judge.kinds import KindFinder
 from bot.store import Near, Store
 from bot.update.decide import shift
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot import feedhealth, policy
 from bot.config import FeedConfig, Polling
 from bot.errors import FeedError, FetchError
+from bot.intake import feedhealth
+from bot.intake.urls import canonical_url
+from bot.judge import policy
 from bot.models import Entry
 from bot.store.records import OutboxState, PostState
-from bot.urls import canonical_url
 
 
 @dataclass(frozen=True)

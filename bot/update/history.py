@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot import docket, search
 from bot.config import FeedConfig
 from bot.errors import FeedError, StorageError
+from bot.intake import docket, search
 from bot.models import DevelopmentView, FeedCache, ParsedFeed
 from bot.update.poll import Pipeline
 from bot.update.reports import CycleReport

@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import cluster, escalate, policy
-from bot.dedup import Action
+from bot.judge import cluster, escalate, policy
+from bot.judge.dedup import Action
 from bot.models import Entry
 from bot.update.candidates import OpenDevelopments
 from bot.update.decide import edits_post, shift

@@ -17,21 +17,22 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import cluster, docket, feedhealth, policy
 from bot.config import FeedConfig
-from bot.dedup import Action, decide
 from bot.delivery import DrainReport
 from bot.errors import FeedError, ParseError
-from bot.kinds import KindFinder
-from bot.match import Rules, judge_entry
+from bot.intake import docket, feedhealth
+from bot.intake.parse import parse_feed
+from bot.intake.urls import shown
+from bot.judge import cluster, policy
+from bot.judge.dedup import Action, decide
+from bot.judge.kinds import KindFinder
+from bot.judge.match import Rules, judge_entry
 from bot.models import FetchResult, ParsedFeed, Verdict
-from bot.parse import parse_feed
 from bot.store import FeedState
 from bot.update.decide import FeedIntent, after_failure, after_success, entry_key
-from bot.update.parsepool import ParseTimeout
+from bot.update.parsepool import ParserPool, ParseTimeout
 from bot.update.place import Placer
 from bot.update.reports import CycleReport, FeedReport
-from bot.urls import shown
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -75,6 +76,8 @@ class Pipeline:
     def __init__(self, app: App) -> None:
         self.app = app
         self._placer = Placer(app)
+        self.parsers = ParserPool()  # big bodies are parsed in worker processes
+        app.on_close(self.parsers.close)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -199,7 +202,7 @@ class Pipeline:
             (feed.kind, feed.case),
         )
         try:
-            return await self.app.parsers.run(work, len(result.body))
+            return await self.parsers.run(work, len(result.body))
         except ParseTimeout as exc:
             raise ParseError(feed.name, str(exc)) from None
 

@@ -7,6 +7,6 @@ developments, and `/healthz`, all from the database.
 - `pages.py`: the HTML pages, Jinja2 with autoescaping (pure);
 - `server.py`: the aiohttp application, its security headers, and `serve`.
 
-May import: `bot.models`, `bot.config`, `bot.store`, `bot.report`, `bot.docket`, `bot.text`,
-`bot.urls`, `bot.delivery.render` (for `safe_url` and `best_lead`), aiohttp, Jinja2.
+May import: `bot.models`, `bot.config`, `bot.store`, `bot.report`, `bot.intake.docket`, `bot.text`,
+`bot.intake.urls`, `bot.delivery.render` (for `safe_url` and `best_lead`), aiohttp, Jinja2.
 """

@@ -12,8 +12,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from bot.delivery.render import best_lead, safe_url
-from bot.docket import is_docket
+from bot.intake.docket import is_docket
+from bot.intake.urls import safe_url
+from bot.judge.lead import best_lead
 from bot.models import DevelopmentView, Story
 from bot.store import Spread
 from bot.text import cut, primary_language, squash

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from bot.docket import KEY as DOCKET_KEY
+from bot.intake.docket import KEY as DOCKET_KEY
 from bot.report import default_max_age, feed_line, liveness, running
 from bot.store import Store
 from bot.web import chart, pages, syndication

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
-from bot.delivery.render import best_lead, safe_url
+from bot.intake.urls import safe_url
+from bot.judge.lead import best_lead
 from bot.models import DevelopmentView
 from bot.text import squash
 

@@ -19,10 +19,10 @@ import anyio
 import httpx
 
 from bot import USER_AGENT
-from bot.body import ACCEPT_ENCODING, BodyError, read_capped
 from bot.config import FeedConfig, Polling
 from bot.errors import FetchError
-from bot.guard import AddressRefused, GuardedBackend, PinnedTransport, Resolver, system_resolver
+from bot.intake.body import ACCEPT_ENCODING, BodyError, read_capped
+from bot.intake.guard import AddressRefused, GuardedBackend, PinnedTransport, Resolver, system_resolver
 from bot.models import FeedCache, FetchResult
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
-            # Only encodings we inflate ourselves, under the cap (see bot.body).
+            # Only encodings we inflate ourselves, under the cap (see bot.intake.body).
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
             # The address guard lives in the transport, so it checks what is connected to.

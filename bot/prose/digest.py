@@ -14,14 +14,15 @@ from datetime import datetime
 
 import httpx
 
-from bot import article, llm
 from bot.config import Config
-from bot.docket import is_docket
-from bot.fetch import Fetcher
-from bot.match import Rules, judge
+from bot.intake import article
+from bot.intake.docket import is_docket
+from bot.intake.fetch import Fetcher
+from bot.judge.match import Rules, judge
 from bot.models import Story
+from bot.prose import llm
+from bot.prose.summarize import clean, summarize, summary_or_lede
 from bot.store import Store
-from bot.summarize import clean, summarize, summary_or_lede
 
 log = logging.getLogger(__name__)
 

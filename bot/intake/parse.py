@@ -17,9 +17,9 @@ from typing import Any
 import feedparser
 
 from bot.errors import ParseError
+from bot.intake.urls import canonical_url, host_of, unwrap_redirect
 from bot.models import Entry, ParsedFeed
 from bot.text import first_sentence, squash, strip_html
-from bot.urls import canonical_url, host_of, unwrap_redirect
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What a story's text tells clustering: its content words, the people its lede names, and
 the witness a testimony story is about.
 
-Pure; imports only `bot.text` and `bot.match`. Every pattern here is linear (fixed-width
+Pure; imports only `bot.text` and `bot.judge.match`. Every pattern here is linear (fixed-width
 look-behinds, one character class per repetition), as it reads feed text.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.match import TermSet
+from bot.judge.match import TermSet
 from bot.text import fold
 
 # Function words of the six languages; they say nothing about which event a text reports.

@@ -1,7 +1,7 @@
 """The topic's event kinds: which kind of event a story reports, how long its development
 stays open, and which kinds go together or tell nothing (see `topic.developments.events`).
 
-Pure; imports only `bot.config`, `bot.evidence`, `bot.match` and `bot.text`.
+Pure; imports only `bot.config`, `bot.judge.evidence`, `bot.judge.match` and `bot.text`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.config import Developments, Topic
-from bot.evidence import witness
-from bot.match import TermSet
+from bot.judge.evidence import witness
+from bot.judge.match import TermSet
 from bot.text import fold
 
 LEDE = 400  # characters of a story's text where its witness is looked for
@@ -95,7 +95,7 @@ class KindFinder:
     def together(self, one: str, other: str) -> bool:
         """Different kinds that may report one event (a verdict, the dismissal that follows it
         and the vow to appeal; a deposition and the deponent's testimony): one of them
-        `absorbs` the other. `bot.cluster` says when they do (on the day, or about its people)."""
+        `absorbs` the other. `bot.judge.cluster` says when they do (on the day, or about its people)."""
         return one in self._absorbs.get(other, ()) or other in self._absorbs.get(one, ())
 
 

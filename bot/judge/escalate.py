@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.config import Ping, Surge
-from bot.urls import outlet_key
+from bot.intake.urls import outlet_key
 
 
 def pings(ping: Ping | None, kind: str) -> bool:

@@ -128,3 +128,21 @@ def shown(url: str) -> str:
 def scrub(text: str) -> str:
     """`text` with every URL in it `shown`: error messages quote the URLs they failed on."""
     return _URL_IN_TEXT.sub(lambda m: shown(m.group()), text) if "://" in text else text
+
+
+URL_MAX = 2048  # characters of a link Discord and browsers take
+# Characters a URL may not hold as they are (RFC 3986) and that end or break a markdown
+# link `[text](<url>)`: percent-encoded, which any browser reads the same.
+_URL_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in '<>"`{}|\\^'}
+
+
+def safe_url(url: str) -> str:
+    """Only http(s) URLs of sane length go into an embed or a link; anything else is
+    dropped, and characters that could close a masked link are percent-encoded."""
+    url = url.strip()
+    clean = not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
+    if clean and url.lower().startswith(("http://", "https://")):
+        url = "".join(_URL_UNSAFE.get(ch, ch) for ch in url)
+        if len(url) <= URL_MAX:
+            return url
+    return ""

@@ -13,8 +13,8 @@ import anyio
 import httpx
 
 from bot import USER_AGENT
-from bot.body import ACCEPT_ENCODING, BodyError, read_capped
 from bot.config import LLMConfig
+from bot.intake.body import ACCEPT_ENCODING, BodyError, read_capped
 from bot.text import cut, squash, strip_html
 
 log = logging.getLogger(__name__)

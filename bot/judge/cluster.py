@@ -32,7 +32,7 @@ first story that tells what happened (`joined`).
 
 Names are capitalised words inside a lede's sentences, in any language but those that
 capitalise every noun (German); not the topic's own parties (its `require` terms: Musk,
-OpenAI, Altman) nor their first names, not weekdays and months (see `bot.evidence`). A
+OpenAI, Altman) nor their first names, not weekdays and months (see `bot.judge.evidence`). A
 story and a development name the same person when a name of one's ledes is a name of the
 other's or a word of its headlines (headlines capitalise anything, or nothing). A
 development's people are its names and its witnesses: whom its `per_person` stories are
@@ -51,8 +51,8 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.evidence import NOUNS_CAPITALISED, names, words
-from bot.kinds import LEDE, KindFinder
+from bot.judge.evidence import NOUNS_CAPITALISED, names, words
+from bot.judge.kinds import LEDE, KindFinder
 from bot.models import DevelopmentView, Entry, Story
 from bot.text import primary_language
 

@@ -22,13 +22,14 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from bot import cluster, evaluate_e2e
 from bot.config import Topic, load_config
-from bot.kinds import KindFinder
-from bot.match import Rules, judge
+from bot.intake.parse import BUILT_TITLE
+from bot.judge import cluster
+from bot.judge.kinds import KindFinder
+from bot.judge.match import Rules, judge
 from bot.models import Story
-from bot.parse import BUILT_TITLE
 from bot.text import first_sentence
+from evaluation import evaluate_e2e
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout
 DEFAULT_SET = ROOT / "data" / "dev-set" / "headlines.jsonl"  # vendored: every clone has it

@@ -26,12 +26,12 @@ from bot.app import App
 from bot.config import Config, FeedConfig
 from bot.delivery import ConsoleDeliverer
 from bot.delivery.render import render_development
-from bot.fetch import Fetcher
+from bot.intake.fetch import Fetcher
+from bot.intake.urls import canonical_url
+from bot.prose.summarize import beyond
 from bot.store import Store
-from bot.summarize import beyond
 from bot.update import Pipeline
 from bot.update.history import backfill
-from bot.urls import canonical_url
 
 BURST = 4  # items that appear between two polls
 _PACE = (timedelta(minutes=10), timedelta(seconds=10), 10 * 1024 * 1024)  # interval, timeout, cap

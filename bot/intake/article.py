@@ -15,7 +15,7 @@ import trafilatura
 
 from bot.config import FeedConfig
 from bot.errors import FeedError
-from bot.fetch import Fetcher
+from bot.intake.fetch import Fetcher
 from bot.models import FeedCache
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 import discord
 from discord import app_commands
 
-from bot.delivery.render import clip, defuse, escape, safe_url
-from bot.match import Rules, judge
+from bot.delivery.render import clip, defuse, escape
+from bot.intake.urls import safe_url
+from bot.judge.match import Rules, judge
 from bot.models import DevelopmentView, Verdict
 from bot.report import feed_line, running
 from bot.store import DevelopmentSummary, StatusReport, Store
