@@ -17,7 +17,7 @@ if ! "$work/venv/bin/pip" install -q --disable-pip-version-check "$work/src" >"$
   exit 1
 fi
 cd "$work"
-"$work/venv/bin/python" -c "import bot.article, bot.cli, bot.web.pages, lxml.html.clean"  # web: its templates
+"$work/venv/bin/python" -c "import bot.intake.article, bot.cli, bot.web.pages, lxml.html.clean"  # web: its templates
 "$work/venv/bin/followup-bot" --config "$root/feeds.yaml" --db "$work/bot.db" check
 # The database side too: a command that writes creates it (migrations run; console mode
 # sends nothing anywhere) and a read-only command answers from it.
