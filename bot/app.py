@@ -86,6 +86,7 @@ class App:
             self._closing.push_async_callback(self.fetcher.aclose)
             log.info("polling.allow_private, concurrency or per_host changed: a new HTTP client takes over")
         self.config = config
+        self.deliverer.configure(config.discord)
         self.rules = Rules.from_topic(config.topic)
         self.kinds = KindFinder.for_topic(config.topic)
         self.freshness = Freshness(max_age=config.polling.max_age, post_recent=config.polling.post_recent)

@@ -10,7 +10,8 @@ BotError                 one-line, user-facing message; never carries a secret
 │   ├── WebhookInvalid   the channel or webhook itself is refused: delivery stops until fixed
 │   └── ThreadGone       a development's thread was deleted, locked or is off limits
 └── StorageError         the database cannot be opened, read or written (locked, disk full)
-    └── NoDatabase       a read-only command found no database (exit status 2)
+    ├── NoDatabase       a read-only command found no database (exit status 2)
+    └── DevelopmentNotFound  no development has that id
 """
 
 from __future__ import annotations
@@ -99,3 +100,7 @@ class StorageError(BotError):
 
 class NoDatabase(StorageError):
     """A command that only reads found no database: nothing was created."""
+
+
+class DevelopmentNotFound(StorageError):
+    """No development has the id asked for."""

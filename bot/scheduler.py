@@ -25,14 +25,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import logs, slash
+from bot.app import App
 from bot.config import Config, FeedConfig
-from bot.config.load import listening
 from bot.errors import BotError, ConfigError
 from bot.locks import service_lock
 from bot.store import Store
 from bot.update import Pipeline
 from bot.update.history import queue_unposted
-from bot.web.server import Site, serve
+from bot.web.server import Page
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,9 @@ RETENTION_FIRST = timedelta(minutes=1)  # after the start, when it is applied fi
 class Service:
     """Runs `pipeline` on a schedule until `stop()` or SIGINT/SIGTERM."""
 
-    def __init__(self, pipeline: Pipeline, reload: Callable[[], Config] | None = None) -> None:
+    def __init__(self, app: App, pipeline: Pipeline, reload: Callable[[], Config] | None = None) -> None:
+        self.app = app
         self.pipeline = pipeline
-        self.app = pipeline.app
         self._reload = reload
         self._stop = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
@@ -55,6 +55,8 @@ class Service:
         self._wake = asyncio.Event()  # something was queued: the delivery task should drain
         self._flush_until = 0.0  # loop time after which no new send starts, once stopping
         self._polls_done = asyncio.Event()  # set at a stop once no poll can queue anything
+        self._page = Page(app.store.path)  # with web.listen: the page beside polling
+        self._running_tasks: set[asyncio.Task[None]] = set()  # reloads of the page under way
 
     def stop(self) -> None:
         self._stop.set()
@@ -157,7 +159,10 @@ class Service:
             return
         old = {f.name: f for f in self.app.config.feeds}
         self.app.reconfigure(config)
-        now = datetime.now(UTC)
+        task = asyncio.get_running_loop().create_task(self._page.apply(config))
+        self._running_tasks.add(task)
+        task.add_done_callback(self._running_tasks.discard)
+        now = self.app.clock()
         for feed in config.feeds:
             if old.get(feed.name) != feed:
                 self._schedule(feed, now)
@@ -183,7 +188,7 @@ class Service:
         return slash.Context(
             store=self.app.store,
             seconds_per_post=self.app.pacer.seconds_per_request,
-            queue_unposted=lambda since: queue_unposted(self.pipeline, since),
+            queue_unposted=lambda since: queue_unposted(self.app, since),
             deliver_soon=self.deliver_soon,
             home_guild=guild,
             rules=lambda: self.app.rules,
@@ -211,7 +216,7 @@ class Service:
         log.info("service stopped")
 
     async def _serve(self, store: Store) -> None:
-        now = datetime.now(UTC)
+        now = self.app.clock()
         feeds = self.app.config.feeds
         shortest = min((f.interval for f in feeds), default=self.app.config.polling.interval)
         store.service_started(os.getpid(), now, shortest.total_seconds())
@@ -239,15 +244,14 @@ class Service:
         self._wake.set()
         delivery = asyncio.create_task(self._deliveries())
         gateway = self._start_gateway()
-        page = start_web(self.app.config, self.app.store, self._stop)
+        await self._page.apply(self.app.config)
         self._scheduler.start()
         log.info("service started: %d feeds", len(self.app.config.feeds))
         try:
             await self._stop.wait()
         finally:
             await self._shutdown(delivery, gateway)
-            if page is not None:
-                await asyncio.wait([page], timeout=2.0)
+            await self._page.close()
 
     async def _shutdown(self, delivery: asyncio.Task[None], gateway: asyncio.Task[None] | None) -> None:
         """No new polls; polls in flight and the send under way share SHUTDOWN_GRACE; what
@@ -283,20 +287,4 @@ class Service:
         if gateway is not None:
             await self.app.deliverer.close()
             await asyncio.wait([gateway], timeout=2.0)
-        self.app.store.service_stopped(datetime.now(UTC))
-
-
-def start_web(config: Config, store: Store, stop: asyncio.Event) -> asyncio.Task[None] | None:
-    """With `web.listen`, the read-only page beside polling, until `stop` is set."""
-    if not config.web.listen:
-        return None
-    host, port = listening(config.web.listen, config.path, "web.listen")
-    site = Site(store.path, config.topic.name, config.web.base_url, config.discord.language)
-
-    async def serve_page() -> None:
-        try:
-            await serve(site, host, port, stop)
-        except OSError as exc:  # the port is taken: polling and posting go on without it
-            log.error("web.listen %s: %s; the page is not served", config.web.listen, exc.strerror or exc)
-
-    return asyncio.create_task(serve_page())
+        self.app.store.service_stopped(self.app.clock())

@@ -31,7 +31,7 @@ from bot.intake.urls import canonical_url
 from bot.prose.summarize import beyond
 from bot.store import Store
 from bot.update import Pipeline
-from bot.update.history import backfill
+from bot.update.history import Backfill, backfill
 
 BURST = 4  # items that appear between two polls
 _PACE = (timedelta(minutes=10), timedelta(seconds=10), 10 * 1024 * 1024)  # interval, timeout, cap
@@ -152,7 +152,7 @@ async def _run(
         publish()
         clock[0] = _when(max(shown, key=_when)) + timedelta(hours=11) if shown else clock[0]
         await pipeline.poll()  # the baseline: nothing posted
-        await backfill(pipeline, datetime(1970, 1, 1, tzinfo=UTC))
+        await backfill(app, pipeline, Backfill(datetime(1970, 1, 1, tzinfo=UTC)))
         for day in [d for d in days if d not in history]:
             todays = sorted((i for i in items if i["date"] == day), key=lambda i: i["id"])
             for burst, start in enumerate(range(0, len(todays), BURST), start=1):

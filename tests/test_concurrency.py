@@ -91,7 +91,7 @@ def test_polls_go_on_while_a_send_hangs_and_a_stop_does_not_resend_it(
     async def go() -> None:
         fetcher = Fetcher(allow_private=True)
         pipeline = Pipeline(App(load_config(path), store, fetcher, deliverer))
-        service = Service(pipeline)
+        service = Service(pipeline.app, pipeline)
         running = asyncio.create_task(service.run())
         try:
             hits = await asyncio.to_thread(feed_server.wait_for_hits, "/f.xml", 4, 30.0)
@@ -128,7 +128,7 @@ def test_a_poll_cut_off_by_the_stop_ends_in_one_line_not_a_traceback(
     async def go() -> None:
         fetcher = Fetcher(allow_private=True)
         pipeline = Hanging(App(load_config(path), store, fetcher, ConsoleDeliverer(io.StringIO())))
-        service = Service(pipeline)
+        service = Service(pipeline.app, pipeline)
         job = asyncio.create_task(service._job(pipeline.app.config.feeds[0]))
         await entered.wait()  # the job is polling its feed
         service.stop()

@@ -13,7 +13,7 @@ import discord
 import discord.http
 import pytest
 
-from bot.config import Config, Topic
+from bot.config import Config, DiscordConfig, Topic
 from bot.delivery import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliverer, drain, set_api_base
 from bot.delivery.transports import Install
 from bot.models import Entry, Message
@@ -190,6 +190,9 @@ class _lazy_webhook:
 
     async def post(self, message: Message, nonce: str) -> str:
         return await self._webhook().post(message, nonce)
+
+    def configure(self, discord: DiscordConfig) -> None:
+        self._webhook().configure(discord)
 
     async def edit(self, message_id: str, message: Message) -> None:
         await self._webhook().edit(message_id, message)

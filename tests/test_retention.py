@@ -50,7 +50,7 @@ def test_the_service_forgets_old_irrelevant_entries(
 
         fetcher = Fetcher(allow_private=True)
         app = Watched(load_config(path), store, fetcher, ConsoleDeliverer(io.StringIO()))
-        service = Service(Pipeline(app))
+        service = Service(app, Pipeline(app))
         running = asyncio.create_task(service.run())
         try:
             await asyncio.wait_for(forgot.wait(), 30)

@@ -20,7 +20,7 @@ from bot.scheduler import Service
 from bot.store import Store
 from bot.text import printable
 from bot.update import CycleReport, Pipeline
-from bot.update.history import backfill
+from bot.update.history import Backfill, backfill
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -32,14 +32,14 @@ def cmd_check(args: argparse.Namespace, config: Config, env: Env, db: str) -> in
 
 
 def run_with(
-    env: Env, config: Config, db: str, work: Callable[[Pipeline], Awaitable[T]], quiet: bool = False
+    env: Env, config: Config, db: str, work: Callable[[App, Pipeline], Awaitable[T]], quiet: bool = False
 ) -> T:
-    """Open the application around `work` and close it whatever happens; `quiet` for
-    commands that post nothing (no console-mode notice)."""
+    """Open the application and its pipeline around `work` and close them whatever happens;
+    `quiet` for commands that post nothing (no console-mode notice)."""
 
     async def go() -> T:
         async with App.open(config, env, db, quiet=quiet) as app:
-            return await work(Pipeline(app))
+            return await work(app, Pipeline(app))
 
     return asyncio.run(go())
 
@@ -53,13 +53,15 @@ def _report(cycle: CycleReport) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
-    cycle = run_with(env, config, db, lambda p: p.poll())
+    cycle = run_with(env, config, db, lambda app, pipeline: pipeline.poll())
     log.info("poll done: %d posted", cycle.delivery.sent)
     return _report(cycle)
 
 
 def cmd_run(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
-    run_with(env, config, db, lambda p: Service(p, reload=lambda: load_config(config.path)).run())
+    run_with(
+        env, config, db, lambda app, pipeline: Service(app, pipeline, lambda: load_config(config.path)).run()
+    )
     return 0
 
 
@@ -77,15 +79,18 @@ def cmd_backfill(args: argparse.Namespace, config: Config, env: Env, db: str) ->
             env,
             config,
             db,
-            lambda p: backfill(
-                p,
-                since,
-                until,
-                feed,
-                args.dry_run,
+            lambda app, pipeline: backfill(
+                app,
+                pipeline,
+                Backfill(
+                    since,
+                    until,
+                    feed,
+                    args.dry_run,
+                    dated_searches=args.search,
+                    courtlistener_token=env.courtlistener_token,
+                ),
                 progress=progress.update,
-                dated_searches=args.search,
-                courtlistener_token=env.courtlistener_token,
             ),
         )
     if args.dry_run:
@@ -115,7 +120,7 @@ def cmd_retry(args: argparse.Namespace, config: Config, env: Env, db: str) -> in
     if halted:
         print(f"delivery halt lifted (was: {halted.reason})")
     print(f"{requeued} dead deliveries re-queued")
-    report = run_with(env, config, db, lambda p: p.app.deliver())
+    report = run_with(env, config, db, lambda app, pipeline: app.deliver())
     print(f"{report.sent} delivered")
     if report.stopped:
         print(f"followup-bot: delivery stopped: {report.stopped}", file=sys.stderr)
@@ -126,7 +131,11 @@ def cmd_retry(args: argparse.Namespace, config: Config, env: Env, db: str) -> in
 def cmd_summarize(args: argparse.Namespace, config: Config, env: Env, db: str) -> int:
     check_http_url(args.url, "summarize", "URL")
     digest = run_with(
-        Env(), config, db, lambda p: p.app.digester.digest(args.title, "", args.url, fetch=True), quiet=True
+        Env(),
+        config,
+        db,
+        lambda app, _: app.digester.digest(args.title, "", args.url, fetch=True),
+        quiet=True,
     )
     if args.json:
         report = {"url": args.url, "source": digest.source, "summary": digest.text, "chars": len(digest.text)}

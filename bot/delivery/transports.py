@@ -20,7 +20,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.config import Config, Env
+from bot.config import Config, DiscordConfig, Env
 from bot.delivery.render import render_console
 from bot.errors import DeliveryFailure
 from bot.models import Message
@@ -125,6 +125,10 @@ class Deliverer(Protocol):
         """Answer slash commands until `close` (only where `gateway` is true)."""
         ...
 
+    def configure(self, discord: DiscordConfig) -> None:
+        """Adopt feeds.yaml's `discord` section again (SIGHUP): a webhook's name and avatar."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -209,6 +213,9 @@ class ConsoleDeliverer:
     async def serve(self, install: Install) -> None:
         return None
 
+    def configure(self, discord: DiscordConfig) -> None:
+        return None
+
     async def close(self) -> None:
         return None
 
@@ -260,6 +267,9 @@ class WebhookDeliverer:
 
     async def serve(self, install: Install) -> None:
         return None  # a webhook has no gateway
+
+    def configure(self, discord: DiscordConfig) -> None:
+        self._username, self._avatar_url = discord.username, discord.avatar_url
 
     async def close(self) -> None:
         await self._session.close()
@@ -338,6 +348,9 @@ class BotDeliverer:
                 return message_id
             raise
         return str(thread["id"])
+
+    def configure(self, discord: DiscordConfig) -> None:
+        return None  # a bot's name and avatar are its account's
 
     async def close(self) -> None:
         await self._client.close()

@@ -1,7 +1,9 @@
 """Storage: the bot's SQLite database, through sqlite-utils.
 
-Holds one `Store`, assembled from a mixin per domain over `StoreBase`, which owns the
-connection, the transaction and the mapping of SQLite's errors to `StorageError`:
+Holds one `Store`, assembled from sibling mixins, one per domain, over `StoreBase`, which
+owns the connection and the transaction; each public method maps SQLite's errors to
+`StorageError` (`@mapped`, written on the method). What two domains both read is a
+module function over the connection (`whole_view`, `read_halt`), never a call across mixins:
 
 - `feeds.py`: validators, health, schedule, baseline;
 - `entries.py`: entries and stories;
@@ -17,9 +19,11 @@ A new query goes into the file of its domain. May import: `bot.models`, `bot.err
 
 from __future__ import annotations
 
-from bot.store.base import StoreBase, mapped
+from bot.store.base import StoreBase
+from bot.store.developments import DevelopmentsMixin
 from bot.store.entries import EntriesMixin
 from bot.store.feeds import FeedsMixin
+from bot.store.outbox import OutboxMixin
 from bot.store.records import (
     Candidate,
     DevelopmentSummary,
@@ -39,6 +43,7 @@ from bot.store.records import (
     to_json,
 )
 from bot.store.reports import ReportsMixin
+from bot.store.service import ServiceMixin
 
 __all__ = [
     "Candidate",
@@ -61,11 +66,6 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, EntriesMixin, ReportsMixin, StoreBase):
-    """The bot's SQLite database; every public method raises StorageError, never sqlite3's."""
-
-
-for _name in dir(Store):
-    _method = getattr(Store, _name)
-    if not _name.startswith("_") and callable(_method) and _name not in ("transaction", "close", "table"):
-        setattr(Store, _name, mapped(_method))
+class Store(FeedsMixin, EntriesMixin, DevelopmentsMixin, OutboxMixin, ServiceMixin, ReportsMixin, StoreBase):
+    """The bot's SQLite database; every public method raises StorageError, never sqlite3's
+    (each is written `@mapped`: `tests/test_store.py` checks every one)."""

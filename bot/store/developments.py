@@ -8,12 +8,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from sqlite_utils import Database
+
+from bot.errors import DevelopmentNotFound
 from bot.models import DevelopmentView, Story
-from bot.store.base import StoreBase, story_from_row
+from bot.store.base import StoreBase, mapped, story_from_row
 from bot.store.records import Candidate, Near, OutboxState, PostState, from_iso, iso
 
 
 class DevelopmentsMixin(StoreBase):
+    @mapped
     def create_development(
         self, lead: int, kind: str, first_published: datetime, now: datetime, why: str = ""
     ) -> int:
@@ -29,6 +33,7 @@ class DevelopmentsMixin(StoreBase):
         self.join_development(lead, development, why)
         return development
 
+    @mapped
     def join_development(self, story_id: int, development_id: int, why: str = "") -> None:
         """Put a story in a development; `why` is clustering's reason, kept for `explain`."""
         self.db.execute(
@@ -36,10 +41,12 @@ class DevelopmentsMixin(StoreBase):
             [development_id, why, story_id],
         )
 
+    @mapped
     def set_development_kind(self, development_id: int, kind: str) -> None:
         """A development's kind, once a story tells what happened (its first told nothing)."""
         self.db.execute("UPDATE developments SET kind = ? WHERE id = ?", [kind, development_id])
 
+    @mapped
     def placement(self, entry_id: int) -> tuple[int | None, str] | None:
         """The development an entry's story is in (None: a roundup kept in none), and why."""
         row = self.db.execute(
@@ -51,6 +58,7 @@ class DevelopmentsMixin(StoreBase):
             return None
         return (None if row[0] is None else int(row[0])), row[1] or ""
 
+    @mapped
     def name_story(self, story_id: int, published: datetime, names: Iterable[str]) -> None:
         """Index the names a story's lede carries, so that `candidates` finds by name."""
         self.db.conn.executemany(
@@ -58,6 +66,7 @@ class DevelopmentsMixin(StoreBase):
             [(name, iso(published), story_id) for name in names],
         )
 
+    @mapped
     def candidates(self, near: Near) -> list[Candidate]:
         """The developments a story published at `near.at` could join, found through indexes
         so that the cost does not grow with how many are open: the `near.nearest` closest in
@@ -89,41 +98,19 @@ class DevelopmentsMixin(StoreBase):
         )
         return [Candidate(row[0], row[1]) for row in rows if row[1] is not None]
 
+    @mapped
     def candidate_views(self, ids: Sequence[int], members: int) -> list[DevelopmentView]:
         """Developments as clustering reads them: of one with hundreds of stories (a verdict
         day), the lead and the latest `members`, enough for its names and its wire copies at
         a bounded cost (the window runs over the covering index, not over the stories' text)."""
-        marks = ",".join("?" * len(ids))
-        rows = self.db.query(
-            "WITH picked(id) AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY development_id"
-            " ORDER BY published DESC, id DESC) AS recency FROM stories"
-            f" WHERE development_id IN ({marks})) WHERE recency <= ?"
-            f" UNION SELECT lead_story_id FROM developments WHERE id IN ({marks}))"
-            " SELECT d.id AS dev_id, d.kind AS dev_kind, d.first_published AS dev_first,"
-            " d.lead_story_id AS dev_lead, s.* FROM stories s JOIN developments d ON d.id = s.development_id"
-            " WHERE s.id IN picked ORDER BY d.first_published, d.id, s.published, s.id",
-            [*ids, members, *ids],
-        )
-        grouped: dict[int, tuple[dict[str, Any], list[Story]]] = {}
-        for row in rows:
-            grouped.setdefault(row["dev_id"], (row, []))[1].append(story_from_row(row))
-        return [
-            _view(head["dev_id"], head["dev_kind"], head["dev_first"], head["dev_lead"], stories)
-            for head, stories in grouped.values()
-        ]
+        return bounded_views(self.db, ids, members)
 
+    @mapped
     def development(self, development_id: int) -> DevelopmentView:
         """A development with its lead story first and the others in order of publication."""
-        [dev] = self.db.query("SELECT * FROM developments WHERE id = ?", [development_id])
-        stories = [
-            story_from_row(r)
-            for r in self.db.query(
-                "SELECT * FROM stories WHERE development_id = ? ORDER BY published, id", [development_id]
-            )
-        ]
-        view = _view(development_id, dev["kind"], dev["first_published"], dev["lead_story_id"], stories)
-        return replace(view, muted=bool(dev["muted"]))
+        return whole_view(self.db, development_id)
 
+    @mapped
     def coverage_times(
         self, development_id: int, start: datetime, end: datetime
     ) -> list[tuple[datetime, str, str]]:
@@ -136,6 +123,7 @@ class DevelopmentsMixin(StoreBase):
         ).fetchall()
         return [(from_iso(r[0]), r[1], r[2]) for r in rows]
 
+    @mapped
     def mute(self, development_id: int, muted: bool = True) -> bool:
         """Stop (or allow again) edits and pings for one development; False if there is none."""
         cursor = self.db.execute(
@@ -143,10 +131,12 @@ class DevelopmentsMixin(StoreBase):
         )
         return cursor.rowcount == 1
 
+    @mapped
     def muted(self, development_id: int) -> bool:
         row = self.db.execute("SELECT muted FROM developments WHERE id = ?", [development_id]).fetchone()
         return bool(row and row[0])
 
+    @mapped
     def post_message(self, development_id: int) -> PostState | None:
         """Where a development's post stands, if it was queued."""
         row = self.db.execute(
@@ -156,6 +146,7 @@ class DevelopmentsMixin(StoreBase):
         ).fetchone()
         return PostState(OutboxState(row[0]), row[1], bool(row[2]), row[3]) if row else None
 
+    @mapped
     def unposted_developments(
         self, since: datetime, until: datetime | None, feed: str | None
     ) -> list[DevelopmentView]:
@@ -187,3 +178,41 @@ def _view(development_id: int, kind: str, first: str, lead_id: int, stories: lis
         lead=lead,
         coverage=tuple(s for s in stories if s.id != lead.id),
     )
+
+
+def bounded_views(db: Database, ids: Sequence[int], members: int) -> list[DevelopmentView]:
+    """Developments with their lead and latest `members` stories (see `candidate_views`)."""
+    marks = ",".join("?" * len(ids))
+    rows = db.query(
+        "WITH picked(id) AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY development_id"
+        " ORDER BY published DESC, id DESC) AS recency FROM stories"
+        f" WHERE development_id IN ({marks})) WHERE recency <= ?"
+        f" UNION SELECT lead_story_id FROM developments WHERE id IN ({marks}))"
+        " SELECT d.id AS dev_id, d.kind AS dev_kind, d.first_published AS dev_first,"
+        " d.lead_story_id AS dev_lead, s.* FROM stories s JOIN developments d ON d.id = s.development_id"
+        " WHERE s.id IN picked ORDER BY d.first_published, d.id, s.published, s.id",
+        [*ids, members, *ids],
+    )
+    grouped: dict[int, tuple[dict[str, Any], list[Story]]] = {}
+    for row in rows:
+        grouped.setdefault(row["dev_id"], (row, []))[1].append(story_from_row(row))
+    return [
+        _view(head["dev_id"], head["dev_kind"], head["dev_first"], head["dev_lead"], stories)
+        for head, stories in grouped.values()
+    ]
+
+
+def whole_view(db: Database, development_id: int) -> DevelopmentView:
+    """A development with all its stories; DevelopmentNotFound when there is none."""
+    found = list(db.query("SELECT * FROM developments WHERE id = ?", [development_id]))
+    if not found:
+        raise DevelopmentNotFound(f"there is no development {development_id}")
+    dev = found[0]
+    stories = [
+        story_from_row(r)
+        for r in db.query(
+            "SELECT * FROM stories WHERE development_id = ? ORDER BY published, id", [development_id]
+        )
+    ]
+    view = _view(development_id, dev["kind"], dev["first_published"], dev["lead_story_id"], stories)
+    return replace(view, muted=bool(dev["muted"]))

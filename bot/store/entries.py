@@ -8,17 +8,19 @@ from datetime import datetime
 
 from bot.judge.dedup import Known
 from bot.models import Entry, Story, Verdict
-from bot.store.base import StoreBase, story_from_row
+from bot.store.base import StoreBase, mapped, story_from_row
 from bot.store.records import iso
 
 
 class EntriesMixin(StoreBase):
+    @mapped
     def known_entry(self, feed: str, guid: str) -> Known | None:
         row = self.db.execute(
             "SELECT title, summary, relevant FROM entries WHERE feed = ? AND guid = ?", [feed, guid]
         ).fetchone()
         return Known(row[0], row[1], bool(row[2])) if row else None
 
+    @mapped
     def stored_verdict(self, entry_id: int) -> tuple[str, str, Verdict, str] | None:
         """A stored entry's headline, its text as the matcher reads it, the verdict it got, and
         its key (canonical URL, or a docket entry's identity)."""
@@ -34,6 +36,7 @@ class EntriesMixin(StoreBase):
         verdict = Verdict(bool(row[3]), float(row[4]), tuple(why.get("reasons", ())), matched)
         return row[0], f"{row[1]}\n{row[2]}", verdict, row[6]
 
+    @mapped
     def forget_irrelevant(self, before: datetime) -> int:
         """Delete entries judged irrelevant and first seen before `before` (`storage.keep`),
         so months of polling do not grow the database without bound; returns how many.
@@ -43,10 +46,12 @@ class EntriesMixin(StoreBase):
         )
         return cursor.rowcount
 
+    @mapped
     def story_id_for(self, canonical: str) -> int | None:
         row = self.db.execute("SELECT id FROM stories WHERE canonical_url = ?", [canonical]).fetchone()
         return int(row[0]) if row else None
 
+    @mapped
     def save_entry(
         self,
         entry: Entry,
@@ -101,6 +106,7 @@ class EntriesMixin(StoreBase):
                 },
             )
 
+    @mapped
     def create_story(
         self,
         entry: Entry,
@@ -132,6 +138,7 @@ class EntriesMixin(StoreBase):
             },
         )
 
+    @mapped
     def revise_story(self, story_id: int, entry: Entry) -> int | None:
         """A story whose item the publisher edited takes its new headline, text, picture and
         filing (its prepared summary is made again when the text changed); returns its
@@ -155,6 +162,7 @@ class EntriesMixin(StoreBase):
         row = self.db.execute("SELECT development_id FROM stories WHERE id = ?", [story_id]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
+    @mapped
     def set_digest(self, story_id: int, digest: str, source: str, image: str = "") -> None:
         """The summary to post for a story, where it came from (article, llm, feed), and the
         article page's picture, kept only when the feed item gave none."""
@@ -163,6 +171,7 @@ class EntriesMixin(StoreBase):
             [digest, source, image or None, story_id],
         )
 
+    @mapped
     def undigested_leads(self) -> list[Story]:
         """Lead stories of developments waiting to be posted that have no summary yet."""
         rows = self.db.query(

@@ -7,11 +7,12 @@ import json
 from datetime import datetime
 
 from bot.models import FeedCache
-from bot.store.base import StoreBase
+from bot.store.base import StoreBase, mapped
 from bot.store.records import FeedState, from_iso, iso, maybe_time
 
 
 class FeedsMixin(StoreBase):
+    @mapped
     def feed_state(self, name: str, url: str) -> FeedState:
         """What a poll needs to know of a feed, read once; a URL changed in feeds.yaml starts
         over (no validators, no move, no retirement, no planned poll)."""
@@ -35,10 +36,12 @@ class FeedsMixin(StoreBase):
             next_poll_at=maybe_time(next_poll),
         )
 
+    @mapped
     def is_baselined(self, name: str) -> bool:
         row = self.db.execute("SELECT baseline_at FROM feeds WHERE name = ?", [name]).fetchone()
         return bool(row and row[0])
 
+    @mapped
     def ensure_feed(self, name: str, url: str) -> None:
         """A row for the feed; a new URL in feeds.yaml forgets where the old one moved or died."""
         self.db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", [name, url])
@@ -48,6 +51,7 @@ class FeedsMixin(StoreBase):
             [url, name, url],
         )
 
+    @mapped
     def record_success(
         self, name: str, url: str, status: int, cache: FeedCache, title: str, now: datetime
     ) -> None:
@@ -59,6 +63,7 @@ class FeedsMixin(StoreBase):
             [cache.etag, cache.last_modified, iso(now), iso(now), status, title, name],
         )
 
+    @mapped
     def record_failure(self, name: str, url: str, error: str, now: datetime) -> int:
         """Count a failed poll; returns the run of consecutive failures, this one included."""
         self.ensure_feed(name, url)
@@ -69,23 +74,29 @@ class FeedsMixin(StoreBase):
         ).fetchone()
         return int(row[0]) if row else 1
 
+    @mapped
     def record_body(self, name: str, body_hash: str) -> None:
         self.db.execute("UPDATE feeds SET body_hash = ? WHERE name = ?", [body_hash, name])
 
+    @mapped
     def record_moved(self, name: str, moved_to: str) -> None:
         self.db.execute("UPDATE feeds SET moved_to = ? WHERE name = ?", [moved_to, name])
 
+    @mapped
     def record_gone(self, name: str, now: datetime) -> None:
         self.db.execute("UPDATE feeds SET gone_at = ? WHERE name = ?", [iso(now), name])
 
+    @mapped
     def set_warned(self, name: str, warned: bool) -> None:
         self.db.execute("UPDATE feeds SET warned = ? WHERE name = ?", [int(warned), name])
 
+    @mapped
     def schedule(self, name: str, at: datetime, reason: str) -> None:
         self.db.execute(
             "UPDATE feeds SET next_poll_at = ?, next_reason = ? WHERE name = ?", [iso(at), reason, name]
         )
 
+    @mapped
     def record_polled(
         self, name: str, new_entries: int, seen: int, now: datetime, keep: int = 30
     ) -> list[tuple[datetime, int]]:
@@ -99,6 +110,7 @@ class FeedsMixin(StoreBase):
         )
         return recent
 
+    @mapped
     def mark_baselined(self, name: str, now: datetime) -> None:
         self.db.execute(
             "UPDATE feeds SET baseline_at = ? WHERE name = ? AND baseline_at IS NULL",

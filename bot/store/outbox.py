@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.store.developments import DevelopmentsMixin
+from sqlite_utils import Database
+
+from bot.store.base import StoreBase, mapped
+from bot.store.developments import whole_view
 from bot.store.records import Halt, OutboxAction, OutboxRow, OutboxState, from_iso, iso
 
 
-class OutboxMixin(DevelopmentsMixin):
+class OutboxMixin(StoreBase):
+    @mapped
     def enqueue_post(
         self, development_id: int, now: datetime, not_before: datetime | None = None, may_ping: bool = False
     ) -> bool:
@@ -17,6 +21,7 @@ class OutboxMixin(DevelopmentsMixin):
         was already queued or sent (never twice). `may_ping`: news, not history."""
         return self._enqueue(development_id, "post", now, not_before, may_ping)
 
+    @mapped
     def enqueue_coverage(self, development_id: int, story_id: int, now: datetime) -> bool:
         """Queue a later story of a development for its post's thread (`discord.threads`)."""
         cursor = self.db.execute(
@@ -26,6 +31,7 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
+    @mapped
     def set_thread(self, development_id: int, thread_id: str) -> None:
         """The thread of a development's post exists, with this id."""
         self.db.execute(
@@ -33,14 +39,17 @@ class OutboxMixin(DevelopmentsMixin):
             [thread_id, development_id],
         )
 
+    @mapped
     def enqueue_ping(self, development_id: int, now: datetime) -> bool:
         """Queue the one ping for a development's coverage surge; False when it has had one."""
         return self._enqueue(development_id, "ping", now)
 
+    @mapped
     def enqueue_edit(self, development_id: int, now: datetime) -> bool:
         """Queue an edit of the development's message; False when one is already waiting."""
         return self._enqueue(development_id, "edit", now)
 
+    @mapped
     def enqueue_timeline(self, now: datetime) -> bool:
         """Queue a refresh of the story so far; False when one is already waiting (it renders
         the developments as they are when it is sent)."""
@@ -51,6 +60,7 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
+    @mapped
     def enqueue_digest(self, end: datetime, now: datetime) -> bool:
         """Queue the digest of the period ending at `end`; False when it was queued before
         (each period's digest goes out once, across restarts)."""
@@ -61,15 +71,18 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
+    @mapped
     def last_digest_end(self) -> datetime | None:
         """The end of the latest period whose digest was queued."""
         row = self.db.execute("SELECT max(notice) FROM outbox WHERE action = 'digest'").fetchone()
         return from_iso(row[0]) if row and row[0] else None
 
+    @mapped
     def timeline_messages(self) -> dict[int, str]:
         """The story so far's messages, by part (0 holds the newest developments)."""
         return {int(r[0]): r[1] for r in self.db.execute("SELECT part, message_id FROM timeline_parts")}
 
+    @mapped
     def set_timeline_message(self, part: int, message_id: str) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO timeline_parts (part, message_id) VALUES (?, ?)", [part, message_id]
@@ -97,6 +110,7 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
+    @mapped
     def pending(self, now: datetime | None = None) -> list[OutboxRow]:
         """Rows still to deliver (a 'sending' row was interrupted) whose retry time has come
         by `now` (all of them without it): notices first, then oldest development first, a
@@ -118,7 +132,7 @@ class OutboxMixin(DevelopmentsMixin):
                 r[0],
                 OutboxAction(r[1]),
                 r[2],
-                self.development(r[3]) if r[3] else None,
+                whole_view(self.db, r[3]) if r[3] else None,
                 r[4],
                 r[5] or "",
                 bool(r[6]),
@@ -127,6 +141,7 @@ class OutboxMixin(DevelopmentsMixin):
             for r in rows
         ]
 
+    @mapped
     def enqueue_notice(self, text: str, now: datetime) -> None:
         """Queue a message about the bot itself (a feed failing, then working again)."""
         self.db.execute(
@@ -135,11 +150,13 @@ class OutboxMixin(DevelopmentsMixin):
             [text, iso(now), iso(now)],
         )
 
+    @mapped
     def waiting(self) -> int:
         """How many rows are queued, whatever their retry time."""
         query = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
         return int(self.db.execute(query).fetchone()[0])
 
+    @mapped
     def claim(self, outbox_id: int, now: datetime) -> bool:
         """Mark a row 'sending' if it is still waiting; False when it is not (another process
         sent it, or `retry`/a kill changed it): then it must not be sent."""
@@ -150,6 +167,7 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount == 1
 
+    @mapped
     def mark_sent(self, outbox_id: int, message_id: str | None, now: datetime, pinged: bool = False) -> None:
         self.db.execute(
             "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, updated_at = ?,"
@@ -157,6 +175,7 @@ class OutboxMixin(DevelopmentsMixin):
             [message_id, iso(now), iso(now), int(pinged), outbox_id],
         )
 
+    @mapped
     def mark_failed(self, outbox_id: int, error: str, retry_at: datetime | None, now: datetime) -> None:
         """Record a failed attempt: retried from `retry_at`, or dead when that is None."""
         self.db.execute(
@@ -170,6 +189,7 @@ class OutboxMixin(DevelopmentsMixin):
             ],
         )
 
+    @mapped
     def retry_dead(self, now: datetime) -> int:
         """Re-queue every dead row with a fresh attempt count; returns how many."""
         cursor = self.db.execute(
@@ -179,23 +199,32 @@ class OutboxMixin(DevelopmentsMixin):
         )
         return cursor.rowcount
 
+    @mapped
     def halt(self, reason: str, fingerprint: str, now: datetime) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO delivery_halt (id, reason, fingerprint, halted_at) VALUES (1, ?, ?, ?)",
             [reason, fingerprint, iso(now)],
         )
 
+    @mapped
     def halted(self) -> Halt | None:
         """Why, for which credentials and since when delivery is halted, if it is."""
-        row = self.db.execute("SELECT reason, fingerprint, halted_at FROM delivery_halt").fetchone()
-        return Halt(row[0], row[1], from_iso(row[2])) if row else None
+        return read_halt(self.db)
 
+    @mapped
     def resume(self) -> None:
         self.db.execute("DELETE FROM delivery_halt")
 
+    @mapped
     def mark_skipped(self, outbox_id: int, why: str, now: datetime) -> None:
         """An edit with nothing to edit (its post never went out): done, not failed."""
         self.db.execute(
             "UPDATE outbox SET state = 'skipped', last_error = ?, updated_at = ? WHERE id = ?",
             [why, iso(now), outbox_id],
         )
+
+
+def read_halt(db: Database) -> Halt | None:
+    """The delivery halt, if there is one (`OutboxMixin.halted`; also read by the reports)."""
+    row = db.execute("SELECT reason, fingerprint, halted_at FROM delivery_halt").fetchone()
+    return Halt(row[0], row[1], from_iso(row[2])) if row else None

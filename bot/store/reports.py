@@ -7,8 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.models import DevelopmentView, Story
-from bot.store.base import story_from_row
-from bot.store.outbox import OutboxMixin
+from bot.store.base import StoreBase, mapped, story_from_row
+from bot.store.developments import bounded_views
+from bot.store.outbox import read_halt
 from bot.store.records import (
     Counts,
     DeadRow,
@@ -21,10 +22,11 @@ from bot.store.records import (
     iso,
     maybe_time,
 )
-from bot.store.service import ServiceMixin
+from bot.store.service import read_service
 
 
-class ReportsMixin(OutboxMixin, ServiceMixin):
+class ReportsMixin(StoreBase):
+    @mapped
     def recent_developments(
         self, limit: int, since: datetime | None = None, until: datetime | None = None
     ) -> list[DevelopmentSummary]:
@@ -67,6 +69,7 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
         )
         return tuple(r[0] for r in rows)
 
+    @mapped
     def status(self) -> StatusReport:
         count = self.db.execute(
             "SELECT (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM entries WHERE relevant),"
@@ -74,10 +77,10 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
         ).fetchone()
         outbox = dict(self.db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
         last_post = self.db.execute("SELECT MAX(sent_at) FROM outbox WHERE state = 'sent'").fetchone()[0]
-        halt = self.halted()
+        halt = read_halt(self.db)
         return StatusReport(
             database_bytes=self._size(),
-            service=self.service(),
+            service=read_service(self.db),
             counts=Counts(*count),
             outbox=outbox,
             last_post_at=maybe_time(last_post),
@@ -125,6 +128,7 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
             return 0
         return sum(p.stat().st_size for p in (Path(self.path), Path(self.path + "-wal")) if p.exists())
 
+    @mapped
     def developments_page(self, limit: int, offset: int, members: int) -> tuple[list[DevelopmentView], bool]:
         """A page of developments, newest first, each with its lead and latest `members`
         stories (a verdict day has thousands); and whether there are older ones."""
@@ -139,13 +143,15 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
 
     def _views(self, ids: list[int], members: int) -> list[DevelopmentView]:
         """Bounded views of developments, in the order of `ids`."""
-        views = {v.id: v for v in self.candidate_views(ids, members)} if ids else {}
+        views = {v.id: v for v in bounded_views(self.db, ids, members)} if ids else {}
         return [views[i] for i in ids if i in views]
 
+    @mapped
     def development_view(self, development_id: int, members: int) -> DevelopmentView | None:
         """A development with its lead and latest `members` stories; None if there is none."""
         return next(iter(self._views([development_id], members)), None)
 
+    @mapped
     def spread(self, ids: list[int], skip_prefix: str) -> dict[int, Spread]:
         """Each development's story count, and the outlets and languages of its stories whose
         canonical URL does not start with `skip_prefix` (docket entries), in one query."""
@@ -172,6 +178,7 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
             for i in ids
         }
 
+    @mapped
     def stories_page(self, development_id: int, limit: int, offset: int) -> list[tuple[Story, str]]:
         """A page of a development's stories in order of publication, each with why it was
         placed there."""
@@ -181,6 +188,7 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
         )
         return [(story_from_row(r), r["placement"] or "") for r in rows]
 
+    @mapped
     def coverage_days(self) -> list[tuple[str, int, int]]:
         """Per day (YYYY-MM-DD, oldest first): stories published, developments begun."""
         stories = dict(
@@ -193,6 +201,7 @@ class ReportsMixin(OutboxMixin, ServiceMixin):
         )
         return [(day, stories.get(day, 0), begun.get(day, 0)) for day in sorted(set(stories) | set(begun))]
 
+    @mapped
     def syndicated(self, limit: int, members: int) -> list[tuple[DevelopmentView, datetime]]:
         """The developments that last gained coverage (each with its lead and latest `members`
         stories), with when they did, newest first."""

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -27,7 +27,7 @@ from bot.judge import cluster, policy
 from bot.judge.dedup import Action, decide
 from bot.judge.kinds import KindFinder
 from bot.judge.match import Rules, judge_entry
-from bot.models import FetchResult, ParsedFeed, Verdict
+from bot.models import FeedCache, FetchResult, ParsedFeed, Verdict
 from bot.store import FeedState
 from bot.update.decide import FeedIntent, after_failure, after_success, entry_key
 from bot.update.parsepool import ParserPool, ParseTimeout
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 
 Judged = tuple[ParsedFeed, tuple[Verdict, ...], tuple[cluster.Features | None, ...]]
+Then = Callable[[ParsedFeed, FeedReport], FeedReport]  # more writes in an ingest's transaction
 
 
 def parse_and_judge(
@@ -133,9 +134,39 @@ class Pipeline:
         if intent.warned is not None:
             self.app.store.set_warned(feed.name, intent.warned)
 
+    async def fetch(
+        self, feed: FeedConfig, url: str = "", cache: FeedCache | None = None, authorization: str = ""
+    ) -> FetchResult:
+        """Fetch `feed` (or `url`, as that feed: its limits and timeouts) with the app's client."""
+        target = replace(feed, url=url) if url else feed
+        return await self.app.fetcher.fetch(target, cache or FeedCache(), authorization)
+
+    async def ingest(
+        self, feed: FeedConfig, result: FetchResult, now: datetime, then: Then | None = None
+    ) -> FeedReport:
+        """The one way in: parse and judge a fetched body, then decide and store its entries
+        in one transaction, with what `then` writes (a poll's bookkeeping) in the same one."""
+        parsed, verdicts, sketches = await self.parse(feed, result, now)
+        return self.take(feed, parsed, verdicts, now, sketches, then)
+
+    def take(
+        self,
+        feed: FeedConfig,
+        parsed: ParsedFeed,
+        verdicts: tuple[Verdict, ...],
+        now: datetime,
+        sketches: Sequence[cluster.Features | None] = (),
+        then: Then | None = None,
+    ) -> FeedReport:
+        """Decide and store entries already parsed and judged, in one transaction."""
+        with self.writing():
+            self.app.store.ensure_feed(feed.name, feed.url)  # its entries refer to it
+            report = self.accept(feed, parsed, verdicts, now, sketches)
+            return then(parsed, report) if then is not None else report
+
     async def _poll_feed(self, feed: FeedConfig, state: FeedState) -> FeedReport:
         store = self.app.store
-        result = await self.app.fetcher.fetch(replace(feed, url=state.url), state.cache)
+        result = await self.fetch(feed, state.url, state.cache)
         now = self.app.clock()
         if result.moved_to:
             log.warning(
@@ -150,19 +181,20 @@ class Pipeline:
                 store.record_success(feed.name, feed.url, result.status, result.cache, "", now)
                 nxt = self._succeeded(feed, state, result, None, 0, 0, now)
             return FeedReport(feed.name, ok=True, not_modified=True, next_poll=nxt.at, next_reason=nxt.reason)
-        try:
-            parsed, verdicts, sketches = await self.parse(feed, result, now)
-        except ParseError as exc:
-            html = "html" in result.content_type.lower()
-            if found := (feedhealth.discover_feed(result.body, result.url) if html else ""):
-                raise ParseError(feed.name, f"{exc.problem}; the page names its feed at {found}") from None
-            raise
-        with self.writing():
+
+        def bookkeeping(parsed: ParsedFeed, report: FeedReport) -> FeedReport:
             store.record_success(feed.name, feed.url, result.status, result.cache, parsed.title, now)
-            report = self.accept(feed, parsed, verdicts, now, sketches)
             nxt = self._succeeded(feed, state, result, parsed.ttl, report.new, report.entries, now)
             store.record_body(feed.name, body_hash)
-        report = replace(report, next_poll=nxt.at, next_reason=nxt.reason)
+            return replace(report, next_poll=nxt.at, next_reason=nxt.reason)
+
+        try:
+            report = await self.ingest(feed, result, now, bookkeeping)
+        except ParseError as exc:
+            html = "html" in result.content_type.lower() and result.body is not None
+            if found := (feedhealth.discover_feed(result.body or b"", result.url) if html else ""):
+                raise ParseError(feed.name, f"{exc.problem}; the page names its feed at {found}") from None
+            raise
         log.info("%s", report.line())
         return report
 

@@ -22,6 +22,8 @@ from typing import TypeVar
 
 from aiohttp import web
 
+from bot.config import Config
+from bot.config.load import listening
 from bot.intake.docket import KEY as DOCKET_KEY
 from bot.report import default_max_age, feed_line, liveness, running
 from bot.store import Store
@@ -99,8 +101,18 @@ class Site:
         clock: Callable[[], datetime] | None = None,
     ):
         self.readers = Readers(db)
-        self.topic, self.language, self.base_url = topic, language, base_url.rstrip("/")
+        self.listening = ""  # the address it listens on, once it does
+        self.configure(topic, base_url, language)
         self.clock = clock or (lambda: datetime.now(UTC))
+
+    def configure(self, topic: str, base_url: str, language: str) -> None:
+        """Adopt the topic's name, `web.base_url` and `discord.language` (again, on SIGHUP)."""
+        self.topic, self.language, self.configured_url = topic, language, base_url.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        """Where the feeds' ids and links point: `web.base_url`, else the listening address."""
+        return self.configured_url or self.listening
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[_headers])
@@ -243,7 +255,7 @@ async def serve(
         await BoundedSite(runner, host, port, connection_cap()).start()
         bound = runner.addresses[0]
         url = f"http://{'[' + bound[0] + ']' if ':' in bound[0] else bound[0]}:{bound[1]}/"
-        site.base_url = site.base_url or url.rstrip("/")  # no web.base_url: the address it listens on
+        site.listening = url.rstrip("/")
         log.info("serving the timeline on %s", url)
         if ready is not None:
             ready(url)
@@ -252,3 +264,42 @@ async def serve(
         await runner.cleanup()
         await asyncio.to_thread(site.readers.close)
         log.info("stopped serving the timeline")
+
+
+class Page:
+    """The page inside the service (`web.listen`): started with it, moved or reconfigured on
+    SIGHUP, stopped with it. A port that is taken costs the page, never polling or posting."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self._listen = ""
+        self._site: Site | None = None
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def apply(self, config: Config) -> None:
+        """Serve as `config.web` says: on a new address, restarted; else only reconfigured."""
+        topic, web, language = config.topic.name, config.web, config.discord.language
+        if web.listen == self._listen and self._site is not None:
+            self._site.configure(topic, web.base_url, language)
+            return
+        await self.close()
+        self._listen = web.listen
+        if not web.listen:
+            return
+        host, port = listening(web.listen, config.path, "web.listen")
+        self._site, self._stop = Site(self.db, topic, web.base_url, language), asyncio.Event()
+        self._task = asyncio.create_task(self._serve(self._site, host, port, self._stop, web.listen))
+
+    @staticmethod
+    async def _serve(site: Site, host: str, port: int, stop: asyncio.Event, listen: str) -> None:
+        try:
+            await serve(site, host, port, stop)
+        except OSError as exc:  # the port is taken: polling and posting go on without it
+            log.error("web.listen %s: %s; the page is not served", listen, exc.strerror or exc)
+
+    async def close(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.wait([self._task], timeout=2.0)
+        self._task, self._site = None, None
