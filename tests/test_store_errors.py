@@ -15,6 +15,7 @@ import pytest
 
 from bot.errors import DevelopmentNotFound, StorageError
 from bot.judge.dedup import Known
+from bot.judge.placement import Placement, Queue
 from bot.models import Entry, FeedCache, Verdict
 from bot.store import Near, Store
 from tests.support.builders import NOW
@@ -32,6 +33,8 @@ SAMPLES: dict[Any, Any] = {
     FeedCache: FeedCache(None, None),
     Near: Near(NOW, NOW - timedelta(days=1), NOW),
     Known: None,
+    Queue: Queue(timeline=True),
+    Placement: Placement(None, False, "new development", Queue(timeline=True)),
 }
 NOT_QUERIES = {"close", "table", "transaction"}  # the connection itself, not a query
 PUBLIC = sorted(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import selectors
+import os
+import select
 import subprocess
 import time
 import urllib.parse
@@ -188,7 +189,8 @@ def test_run_serves_the_page_beside_polling_when_web_listen_is_set(
         base = err.split("serving the timeline on ")[1].split()[0]
         assert get(base)[0] == 200
         feed_server.wait_for_hits_total(1, timeout=60)  # the first poll is under way
-        health = _until(lambda: get(base + "healthz"), lambda answer: answer[0] == 200)
+        # "ok" comes at once ("first polls under way"): wait for the first completed poll.
+        health = _until(lambda: get(base + "healthz"), lambda answer: "last completed poll" in answer[2])
         assert health[2].startswith("ok"), health
         assert "Jury finds OpenAI not liable" in get(base)[2]
     finally:
@@ -212,17 +214,16 @@ def _until(
 
 
 def _read_until_err(proc: subprocess.Popen[str], needle: str, deadline: float) -> tuple[str, str]:
-    """Read the child's stderr until `needle` shows there (or the deadline)."""
+    """Read the child's stderr until `needle` shows there (or the deadline). Reads the file
+    descriptor itself: a buffered readline could swallow lines that select() then never sees."""
     assert proc.stderr is not None
-    err: list[str] = []
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stderr, selectors.EVENT_READ)
+    fd, chunks = proc.stderr.fileno(), list[str]()
     end = time.monotonic() + deadline
-    while needle not in "".join(err) and time.monotonic() < end and proc.poll() is None:
-        if sel.select(timeout=max(0.0, end - time.monotonic())):
-            err.append(proc.stderr.readline())
-    sel.close()
-    return "", "".join(err)
+    while needle not in "".join(chunks) and time.monotonic() < end and proc.poll() is None:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if ready and (chunk := os.read(fd, 65536)):
+            chunks.append(chunk.decode("utf-8", errors="replace"))
+    return "", "".join(chunks)
 
 
 def raw_get(base: str, path: str, host: str = "") -> tuple[int, dict[str, str], str]:

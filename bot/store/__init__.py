@@ -19,7 +19,12 @@ A new query goes into the file of its domain. May import: `bot.models`, `bot.err
 
 from __future__ import annotations
 
-from bot.store.base import StoreBase
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.judge.placement import Placement, Queue
+from bot.models import Entry
+from bot.store.base import StoreBase, mapped
 from bot.store.developments import DevelopmentsMixin
 from bot.store.entries import EntriesMixin
 from bot.store.feeds import FeedsMixin
@@ -55,6 +60,7 @@ __all__ = [
     "OutboxAction",
     "OutboxRow",
     "OutboxState",
+    "Placed",
     "PostState",
     "ServiceRecord",
     "Spread",
@@ -66,6 +72,41 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A placement written: the story, its development (None when aside), what it queued."""
+
+    story_id: int
+    development_id: int | None
+    queued: int
+    posted: bool  # a new development's post was queued
+
+
 class Store(FeedsMixin, EntriesMixin, DevelopmentsMixin, OutboxMixin, ServiceMixin, ReportsMixin, StoreBase):
     """The bot's SQLite database; every public method raises StorageError, never sqlite3's
-    (each is written `@mapped`: `tests/test_store.py` checks every one)."""
+    (each is written `@mapped`: `tests/test_store_errors.py` tries every one)."""
+
+    @mapped
+    def place(self, entry: Entry, key: str, kind: str, placement: Placement, now: datetime) -> Placed:
+        """Write what `judge.placement.plan` decided for a new story, in the caller's
+        transaction: the story, the development it starts, and what it queues."""
+        queue, kept = placement.queue, not placement.starts  # a kept reason is the story's own
+        story_id = self.create_story(entry, key, kind, now, placement.joins, placement.reason if kept else "")
+        queued = int(queue.timeline and self.enqueue_timeline(now))
+        if placement.aside:
+            return Placed(story_id, None, queued, posted=False)
+        if placement.joins is None:
+            development = self.create_development(story_id, kind, entry.published, now, placement.reason)
+            posted = queue.post and self.enqueue_post(development, now, queue.hold, may_ping=True)
+            return Placed(story_id, development, queued + int(posted), posted=posted)
+        development = placement.joins
+        queued += int(queue.edit and self.enqueue_edit(development, now))
+        queued += int(queue.coverage and self.enqueue_coverage(development, story_id, now))
+        return Placed(story_id, development, queued, posted=False)
+
+    @mapped
+    def requeue(self, development: int, queue: Queue, now: datetime) -> int:
+        """Write what a revised story queues (`judge.placement.revision`); how many rows."""
+        return int(queue.timeline and self.enqueue_timeline(now)) + int(
+            queue.edit and self.enqueue_edit(development, now)
+        )

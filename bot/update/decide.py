@@ -13,7 +13,6 @@ from bot.intake import feedhealth
 from bot.intake.urls import canonical_url
 from bot.judge import policy
 from bot.models import Entry
-from bot.store.records import OutboxState, PostState
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,6 @@ def after_success(
     if warned:
         return FeedIntent(nxt, feedhealth.recovery_text(feed.name), False)
     return FeedIntent(nxt)
-
-
-def edits_post(post: PostState | None, fresh: bool) -> bool:
-    """Whether new coverage of a development edits its post: only once the post is sent (a
-    post still waiting renders the new coverage when it goes), and only for fresh news."""
-    return fresh and post is not None and post.state is OutboxState.SENT
 
 
 def entry_key(entry: Entry) -> str:

@@ -5,15 +5,16 @@ The poll calls it inside its transaction; `forget` drops what it learnt when tha
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.judge import cluster, escalate, policy
+from bot.judge import cluster, escalate, placement
 from bot.judge.dedup import Action
 from bot.models import Entry
+from bot.store import OutboxState, PostState
 from bot.update.candidates import OpenDevelopments
-from bot.update.decide import edits_post, shift
+from bot.update.decide import shift
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -40,10 +41,8 @@ class Placer:
         development = store.revise_story(story_id, entry)
         if development is None:
             return 0
-        timeline = int(self.app.config.discord.timeline and store.enqueue_timeline(now))
-        return timeline + int(
-            edits_post(store.post_message(development), True) and store.enqueue_edit(development, now)
-        )
+        queue = placement.revision(sent(store.post_message(development)), self.app.config.discord)
+        return store.requeue(development, queue, now)
 
     def develop(
         self,
@@ -53,45 +52,50 @@ class Placer:
         fresh: bool,
         now: datetime,
         hold: datetime | None = None,
-    ) -> tuple[int, Action | None, int]:
+    ) -> Developed:
         """Store a new story and place it: in a new development (posted when `fresh`, not
         before `hold` nor before the topic's settle time has passed), in a known one (whose
-        posted message is edited when `fresh`), or, a roundup joining none, in none. Returns
-        the story id, COVERAGE or ROUNDUP unless it started a development, and how many
-        outbox rows it queued."""
-        store, kinds, kind = self.app.store, self.app.kinds, sketch.kind
+        posted message is edited when `fresh`), or, a roundup joining none, in none."""
+        store, kinds, config = self.app.store, self.app.kinds, self.app.config
         if self._open is None or self._open.kinds is not kinds or self._open.store is not store:
             self._open = OpenDevelopments(store, kinds)  # the rules changed: features do too
         assignment = cluster.assign(sketch, self._open.around(sketch), kinds)
         joined = assignment.development
-        timeline = int(self.app.config.discord.timeline and store.enqueue_timeline(now))
-        kept = joined is not None or assignment.aside  # the reason is the story's, not a development's
-        story_id = store.create_story(entry, key, kind, now, joined, assignment.reason if kept else "")
-        features = replace(sketch, story_id=story_id)
-        log.debug("story %d %r: %s", story_id, entry.title[:60], assignment.reason)
-        if assignment.aside:
-            return story_id, Action.ROUNDUP, timeline
-        if joined is None:
-            development = store.create_development(story_id, kind, entry.published, now, assignment.reason)
-            self._open.placed(features, development, entry.published, kind)
-            hold = policy.settled(now, hold, self.app.config.topic.developments.settle)
-            fresh = fresh and self.app.config.discord.per_development  # else: digests only
-            posted = int(fresh and store.enqueue_post(development, now, hold, may_ping=True))
-            return story_id, None, posted + timeline
-        self._open.placed(features, joined, entry.published, kind)
-        edit = edits_post(store.post_message(joined), fresh)
-        queued = timeline + int(edit and store.enqueue_edit(joined, now))
-        queued += int(
-            fresh and self.app.config.discord.threads and store.enqueue_coverage(joined, story_id, now)
-        )
-        return story_id, Action.COVERAGE, queued + int(fresh and self._surging(joined, entry.published, now))
+        post_sent = joined is not None and sent(store.post_message(joined))
+        settle = config.topic.developments.settle
+        planned = placement.plan(assignment, post_sent, fresh, config.discord, settle, now, hold)
+        placed = store.place(entry, key, sketch.kind, planned, now)
+        log.debug("story %d %r: %s", placed.story_id, entry.title[:60], assignment.reason)
+        if placed.development_id is None:
+            return Developed(placed.story_id, Action.ROUNDUP, placed.queued, posted=False)
+        features = replace(sketch, story_id=placed.story_id)
+        self._open.placed(features, placed.development_id, entry.published, sketch.kind)
+        if planned.starts:
+            return Developed(placed.story_id, None, placed.queued, placed.posted)
+        surged = planned.queue.surge and self._surging(placed.development_id, entry.published, now)
+        return Developed(placed.story_id, Action.COVERAGE, placed.queued + int(surged), posted=False)
 
     def _surging(self, development: int, published: datetime, now: datetime) -> bool:
         """Queue the development's one surge ping when its coverage around `published` crosses
         `discord.ping.surge`; whether it was queued now."""
         ping = self.app.config.discord.ping
-        if ping is None or ping.surge is None:
-            return False
+        assert ping is not None and ping.surge is not None  # the plan checks only then
         within, store = ping.surge.within, self.app.store
         coverage = store.coverage_times(development, shift(published, -within), shift(published, within))
         return escalate.surged(coverage, ping.surge) and store.enqueue_ping(development, now)
+
+
+@dataclass(frozen=True)
+class Developed:
+    """A new story placed: its id, COVERAGE or ROUNDUP unless it started a development (None),
+    how many outbox rows it queued, and whether a new development's post was among them."""
+
+    story_id: int
+    action: Action | None
+    queued: int
+    posted: bool
+
+
+def sent(post: PostState | None) -> bool:
+    """Whether a development's post went out."""
+    return post is not None and post.state is OutboxState.SENT

@@ -280,12 +280,10 @@ class Pipeline:
                     now, posts, self.app.config.polling.max_posts_per_poll, feed.interval
                 )
                 sketch = sketch or cluster.sketch(entry, self.app.kinds)
-                story_id, placed, queued_now = self._placer.develop(
-                    entry, key, sketch, decision.posts, now, hold
-                )
-                action = placed or action
-                queued += queued_now
-                posts += placed is None and decision.posts and self.app.config.discord.per_development
+                developed = self._placer.develop(entry, key, sketch, decision.posts, now, hold)
+                story_id, action = developed.story_id, developed.action or action
+                queued += developed.queued
+                posts += developed.posted
             linked = story_id if verdict.relevant and action is not Action.UPDATED else None
             store.save_entry(entry, key, verdict, action.value, linked, now, known=known is not None)
         if baseline:
