@@ -18,6 +18,7 @@ from bot.delivery import ConsoleDeliverer
 from bot.intake.fetch import Fetcher
 from bot.models import Message
 from bot.scheduler import Service
+from bot.scheduler.polls import Polls
 from bot.store import Store
 from bot.update import FeedReport, Pipeline
 from tests.support.builders import NOW, queue_developments
@@ -128,10 +129,11 @@ def test_a_poll_cut_off_by_the_stop_ends_in_one_line_not_a_traceback(
     async def go() -> None:
         fetcher = Fetcher(allow_private=True)
         pipeline = Hanging(App(load_config(path), store, fetcher, ConsoleDeliverer(io.StringIO())))
-        service = Service(pipeline.app, pipeline)
-        job = asyncio.create_task(service._job(pipeline.app.config.feeds[0]))
+        stop = asyncio.Event()
+        polls = Polls(pipeline.app, pipeline, stop, lambda: None)
+        job = asyncio.create_task(polls._job(pipeline.app.config.feeds[0]))
         await entered.wait()  # the job is polling its feed
-        service.stop()
+        stop.set()
         job.cancel()
         await asyncio.wait([job])
         assert not job.cancelled() and job.exception() is None  # ended, not raised

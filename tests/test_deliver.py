@@ -13,7 +13,7 @@ import discord
 import discord.http
 import pytest
 
-from bot.config import Config, DiscordConfig, Topic
+from bot.config import Config, DiscordConfig, Mode, Topic
 from bot.delivery import BotDeliverer, ConsoleDeliverer, Deliverer, WebhookDeliverer, drain, set_api_base
 from bot.delivery.transports import Install
 from bot.models import Entry, Message
@@ -174,7 +174,7 @@ def test_an_edit_whose_post_never_went_out_is_skipped(tmp_path: Path) -> None:
 class _lazy_webhook:
     """Creates the aiohttp session inside the drain's event loop, as the CLI does."""
 
-    mode = "webhook"
+    mode: Mode = "webhook"
     capabilities = WebhookDeliverer.capabilities
     fingerprint = "test-webhook"
     gateway = False

@@ -13,7 +13,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.intake.fetch import Fetcher, RetryPolicy
 from bot.judge.match import Rules
-from bot.prose.digest import Digest, Digester
+from bot.prose.digest import Digester, PreparedSummary
 from bot.store import Store
 from tests.conftest import FIXTURES
 from tests.support.builders import NOW
@@ -34,8 +34,10 @@ def config(tmp_path: Path, server: FeedServer, llm: str = "") -> Config:
     )
 
 
-def digest(cfg: Config, tmp_path: Path, title: str, text: str, url: str, times: int = 1) -> list[Digest]:
-    async def go() -> list[Digest]:
+def digest(
+    cfg: Config, tmp_path: Path, title: str, text: str, url: str, times: int = 1
+) -> list[PreparedSummary]:
+    async def go() -> list[PreparedSummary]:
         fetcher = Fetcher(allow_private=True, retry=RetryPolicy(attempts=1))
         store = Store(tmp_path / "bot.db")
         digester = Digester(fetcher, store, lambda: NOW)
@@ -75,7 +77,7 @@ def test_an_unreadable_article_falls_back_to_the_feed(
 ) -> None:
     feed_server.routes["/article"] = route
     [result] = digest(config(tmp_path, feed_server), tmp_path, "Verdict", TEASER, feed_server.url("/article"))
-    assert result == Digest(TEASER, "feed")
+    assert result == PreparedSummary(TEASER, "feed")
 
 
 def test_aggregator_links_are_never_fetched(tmp_path: Path, feed_server: FeedServer) -> None:
@@ -87,7 +89,7 @@ def test_aggregator_links_are_never_fetched(tmp_path: Path, feed_server: FeedSer
         TEASER,
         "https://news.google.com/rss/articles/CBMiabc?oc=5",
     )
-    assert result == Digest(TEASER, "feed")
+    assert result == PreparedSummary(TEASER, "feed")
 
 
 def llm_yaml(base_url: str, cap: int = 200, timeout: str = "5s") -> str:
@@ -114,7 +116,7 @@ def test_the_llm_summarises_the_article_in_the_configured_language(
         cfg = llm_config(tmp_path, feed_server, llm_yaml(fake.base_url))
         [result] = digest(cfg, tmp_path, "Jury sides with OpenAI", TEASER, feed_server.url("/article"))
         [request] = fake.requests
-    assert result == Digest(fake.reply, "llm")
+    assert result == PreparedSummary(fake.reply, "llm")
     assert request["path"] == "/v1/chat/completions"
     assert request["headers"]["Authorization"] == "Bearer sk-test"
     body = request["body"]
@@ -217,4 +219,4 @@ def test_an_unusable_article_link_falls_back_to_the_feed_text(
 ) -> None:
     """These escaped every handler and made the startup delivery fail on every restart."""
     [result] = digest(config(tmp_path, feed_server), tmp_path, "Verdict", TEASER, url)
-    assert result == Digest(TEASER, "feed")
+    assert result == PreparedSummary(TEASER, "feed")

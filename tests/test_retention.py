@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import scheduler
 from bot.app import App
 from bot.config import load_config
 from bot.delivery import ConsoleDeliverer
 from bot.intake.fetch import Fetcher
 from bot.models import Entry, Verdict
-from bot.scheduler import Service
+from bot.scheduler import Service, polls
 from bot.store import Store
 from bot.update import Pipeline
 from tests.support.builders import NOW
@@ -35,7 +34,7 @@ def test_the_service_forgets_old_irrelevant_entries(
     store.ensure_feed("f", feed_server.url("/f.xml"))
     old = Entry("f", "old-off", "https://x.example/old", "T", "S", "", NOW - timedelta(days=200), True)
     store.save_entry(old, old.url, Verdict(False, 0.0), "new", None, NOW - timedelta(days=200), known=False)
-    monkeypatch.setattr(scheduler, "RETENTION_FIRST", timedelta(0))
+    monkeypatch.setattr(polls, "RETENTION_FIRST", timedelta(0))
     caplog.set_level(logging.INFO)
 
     async def go() -> None:

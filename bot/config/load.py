@@ -13,6 +13,7 @@ import yaml
 
 from bot.config.reader import Reader, check_http_url, keys_of, parse_duration, parse_size
 from bot.config.settings import (
+    FEED_KINDS,
     Config,
     CueGroup,
     Developments,
@@ -238,9 +239,10 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
         seen[name] = i
         interval = r.duration("interval", polling.interval)
         _check_interval(interval, polling.min_interval, source, r.key("interval"))
-        kind = r.string("kind", "feed")
-        if kind not in FEED_KINDS:
-            raise ConfigError(source, r.key("kind"), f"expected one of {', '.join(FEED_KINDS)}, got {kind!r}")
+        got = r.string("kind", "feed")
+        kind = next((k for k in FEED_KINDS if k == got), None)
+        if kind is None:
+            raise ConfigError(source, r.key("kind"), f"expected one of {', '.join(FEED_KINDS)}, got {got!r}")
         case = r.string("case", "")
         if kind == "pacer" and not case:
             raise ConfigError(
@@ -267,7 +269,6 @@ def _feeds(source: str, data: object, polling: Polling) -> tuple[FeedConfig, ...
     return tuple(feeds)
 
 
-FEED_KINDS = ("feed", "docket", "pacer")
 _CASE = re.compile(r"\d{1,2}:\d{2}-[a-z]{2,4}-\d{3,6}", re.IGNORECASE)
 
 

@@ -4,12 +4,19 @@ here, so a key is documented and defaulted in one place."""
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from typing import Literal
 
 from bot.errors import ConfigError
 
 MIN_INTERVAL = timedelta(seconds=10)
+
+
+FeedKind = Literal["feed", "docket", "pacer"]  # what a feed is: news, or a court's docket
+FEED_KINDS: tuple[FeedKind, ...] = typing.get_args(FeedKind)
+Mode = Literal["console", "webhook", "bot"]  # where messages go (from the environment)
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class FeedConfig:
     timeout: timedelta
     max_bytes: int
     language: str = ""
-    kind: str = "feed"  # 'feed' (news), 'docket' (a CourtListener docket), 'pacer' (a court's PACER RSS)
+    kind: FeedKind = "feed"  # 'feed' (news), 'docket' (a CourtListener docket), 'pacer' (a court's PACER RSS)
     case: str = ""  # the case followed ("4:24-cv-04722"): required for 'pacer', optional for 'docket'
 
 
@@ -206,7 +213,7 @@ class Env:
     courtlistener_token: str = field(default="", repr=False)  # optional: a docket's older entries
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         """'webhook', 'bot' or 'console' (no credentials: print instead of posting)."""
         if self.webhook_url:
             return "webhook"

@@ -20,7 +20,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.config import Config, DiscordConfig, Env
+from bot.config import Config, DiscordConfig, Env, Mode
 from bot.delivery.render import render_console
 from bot.errors import DeliveryFailure
 from bot.models import Message
@@ -98,7 +98,7 @@ class Capabilities:
 class Deliverer(Protocol):
     """Where messages go."""
 
-    mode: str  # how `status` names it: console, webhook or bot
+    mode: Mode  # how `status` names it: console, webhook or bot
     capabilities: Capabilities
     fingerprint: str  # identifies the credentials (never reveals them): a change lifts a halt
 
@@ -187,7 +187,7 @@ def to_embed(message: Message) -> discord.Embed:
 class ConsoleDeliverer:
     """No credentials: print each message as it would be posted."""
 
-    mode = "console"
+    mode: Mode = "console"
     capabilities = Capabilities(discord_ids=False)
     fingerprint = "console"
     gateway = False
@@ -223,7 +223,7 @@ class ConsoleDeliverer:
 class WebhookDeliverer:
     """DISCORD_WEBHOOK_URL: `Webhook.from_url` over our own aiohttp session, `wait=True`."""
 
-    mode = "webhook"
+    mode: Mode = "webhook"
     capabilities = Capabilities(forum_posts=True, thread_edits=True)
     gateway = False
 
@@ -282,7 +282,7 @@ class BotDeliverer:
     idempotent); `serve` also connects to the gateway so slash commands can be answered.
     """
 
-    mode = "bot"
+    mode: Mode = "bot"
     capabilities = Capabilities()
     gateway = True
 

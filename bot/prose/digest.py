@@ -30,7 +30,9 @@ BATCH = 16  # stories summarised at once (article fetches are bounded by the fet
 
 
 @dataclass(frozen=True)
-class Digest:
+class PreparedSummary:
+    """A story's summary, prepared before it is posted, and where it came from."""
+
     text: str
     source: str  # "feed", "article" or "llm"
     image: str = ""  # the article page's picture (og:image), when the page was fetched anyway
@@ -59,7 +61,9 @@ class Digester:
         """How much a sentence says about the topic: its positive cue score."""
         return max(0.0, judge("", sentence, self.rules).score)
 
-    async def digest(self, title: str, feed_text: str, url: str, fetch: bool | None = None) -> Digest:
+    async def digest(
+        self, title: str, feed_text: str, url: str, fetch: bool | None = None
+    ) -> PreparedSummary:
         """The summary for one story, and where its text came from. `fetch` overrides
         `summaries.fetch_articles` (the `summarize` command always fetches)."""
         text, source, image = feed_text, "feed", ""
@@ -74,11 +78,11 @@ class Digester:
                 text, source = page.text, "article"
         limit = self.summaries.max_chars
         if (answer := await self._llm(title, text)) is not None:
-            return Digest(answer, "llm", image)
+            return PreparedSummary(answer, "llm", image)
         summary = summarize(title, text, limit, self.relevance)
         if not summary:  # no complete sentence: the feed's own text, as it is if need be
-            return Digest(summary_or_lede(title, feed_text, limit, self.relevance), "feed", image)
-        return Digest(summary, source, image)
+            return PreparedSummary(summary_or_lede(title, feed_text, limit, self.relevance), "feed", image)
+        return PreparedSummary(summary, source, image)
 
     async def _llm(self, title: str, text: str) -> str | None:
         config = self.summaries.llm
@@ -115,7 +119,7 @@ class Digester:
                 self.store.set_digest(story.id, digest.text, digest.source, digest.image)
         return len(stories)
 
-    async def _one(self, story: Story) -> Digest:
+    async def _one(self, story: Story) -> PreparedSummary:
         """One story's summary; whatever fails, the feed's own text (one story's failure
         must not keep the others from being posted)."""
         text = story.content or story.summary
@@ -132,6 +136,6 @@ class Digester:
             )
             log.debug("summary failure", exc_info=True)
         try:
-            return Digest(summary_or_lede(story.title, text, self.summaries.max_chars), "feed")
+            return PreparedSummary(summary_or_lede(story.title, text, self.summaries.max_chars), "feed")
         except Exception:
-            return Digest("", "feed")
+            return PreparedSummary("", "feed")
