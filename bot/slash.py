@@ -2,7 +2,9 @@
 Server only, /backfill since: and /mute development:.
 
 The replies are built by pure functions over the store's reports; `install` registers the
-commands on a discord.py CommandTree and wires them to what the service hands it.
+commands on a discord.py CommandTree and wires them to what the service hands it. An
+interface beside `cli/` and `web/`: it may import the layers below it (`bot.delivery.render`
+for Discord's text, `bot.judge`, `bot.report`, `bot.store`) and discord.py.
 """
 
 from __future__ import annotations
