@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Config, Env, Polling
@@ -40,6 +41,27 @@ def utcnow() -> datetime:
 def client_settings(polling: Polling) -> tuple[bool, int, int]:
     """What the HTTP client is built with: a reload that changes it needs a new one."""
     return polling.allow_private, polling.concurrency, polling.per_host
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What feeds.yaml derives, built in one place and read per call: a reload swaps it whole,
+    so no reader sees the rules of one file and the kinds of another."""
+
+    rules: Rules
+    kinds: KindFinder
+    freshness: Freshness
+    pacer: Pacer
+
+    @classmethod
+    def of(cls, config: Config) -> Derived:
+        pace = config.discord
+        return cls(
+            rules=Rules.from_topic(config.topic),
+            kinds=KindFinder.for_topic(config.topic),
+            freshness=Freshness(max_age=config.polling.max_age, post_recent=config.polling.post_recent),
+            pacer=Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0))),
+        )
 
 
 class App:
@@ -85,15 +107,27 @@ class App:
             self.fetcher = Fetcher.from_polling(config.polling)
             self._closing.push_async_callback(self.fetcher.aclose)
             log.info("polling.allow_private, concurrency or per_host changed: a new HTTP client takes over")
+        self.derived = Derived.of(config)  # one frozen snapshot, swapped whole
         self.config = config
         self.deliverer.configure(config.discord)
-        self.rules = Rules.from_topic(config.topic)
-        self.kinds = KindFinder.for_topic(config.topic)
-        self.freshness = Freshness(max_age=config.polling.max_age, post_recent=config.polling.post_recent)
-        pace = config.discord
-        self.pacer = Pacer((Limit(pace.burst, 2.0), Limit(pace.max_per_minute, 60.0)))
         self.digester.fetcher = self.fetcher
         self.digester.configure(config, self.rules)
+
+    @property
+    def rules(self) -> Rules:
+        return self.derived.rules
+
+    @property
+    def kinds(self) -> KindFinder:
+        return self.derived.kinds
+
+    @property
+    def freshness(self) -> Freshness:
+        return self.derived.freshness
+
+    @property
+    def pacer(self) -> Pacer:
+        return self.derived.pacer
 
     async def deliver(
         self,
