@@ -1,8 +1,11 @@
-"""`make eval`: relevance and developments on a labelled set; see bot/evaluate.py."""
+"""`make eval`: relevance and developments on a labelled set; see evaluation/evaluate.py."""
 
 import sys
+from pathlib import Path
 
-from evaluation.evaluate import main
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # evaluation/ is not installed
+
+from evaluation.evaluate import main  # noqa: E402
 
 if __name__ == "__main__":  # parser worker processes import this module: run only once
     sys.exit(main())
