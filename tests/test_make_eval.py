@@ -17,4 +17,4 @@ def test_the_eval_script_runs_from_a_checkout() -> None:
         cwd="/",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("all      precision") and "pairs    precision" in result.stdout
+    assert "\nall      precision" in result.stdout and "pairs    precision" in result.stdout
