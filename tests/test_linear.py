@@ -16,7 +16,7 @@ import pytest
 from bot import text
 from bot.config import load_config
 from bot.delivery import render
-from bot.intake import docket, parse, urls
+from bot.intake import docket, gnews, parse, urls
 from bot.judge import cluster, evidence, match
 from bot.prose import summarize
 from bot.prose.summarize import clean
@@ -82,7 +82,7 @@ def _patterns(module: ModuleType) -> list[re.Pattern[str]]:
 
 def test_every_module_pattern_is_linear_on_hostile_text() -> None:
     """A sweep of every compiled pattern of the modules that read feed or page text."""
-    modules = (cluster, docket, evidence, match, parse, render, summarize, text, urls)
+    modules = (cluster, docket, evidence, gnews, match, parse, render, summarize, text, urls)
     patterns = [p for m in modules for p in _patterns(m)]
     shipped = match.Rules.from_topic(load_config(ROOT / "feeds.yaml").topic)
     patterns += [p for p in (shipped.anywhere, *(ts.pattern for _, ts in shipped.require)) if p is not None]
