@@ -58,6 +58,13 @@ def status_lines(report: StatusReport, mode: str, now: datetime) -> list[str]:
     for row in report.dead:
         what = row.notice if row.notice else f"development {row.development_id}"
         lines.append(f"  dead {row.action}: {what}: {row.last_error}")
+    if links := report.google_links.resolved + report.google_links.failing:
+        failing = report.google_links.failing
+        since = f" (unresolved since {report.google_links.failing_since[:16].replace('T', ' ')} UTC)"
+        lines.append(
+            f"google news links: {report.google_links.resolved} of {links} resolved to their publishers"
+            + (f"; {failing} not yet{since if report.google_links.failing_since else ''}" if failing else "")
+        )
     lines.append("feeds:")
     for feed in report.feeds:
         lines.append("  " + feed_line(feed, now, running(report)))

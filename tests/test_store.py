@@ -47,6 +47,7 @@ def test_migrations_apply_once_and_reopen(tmp_path: Path) -> None:
         "m007_newsroom_outbox",
         "m008_muted",
         "m009_story_document",
+        "m010_google_links",
     ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

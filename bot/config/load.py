@@ -21,6 +21,7 @@ from bot.config.settings import (
     DiscordConfig,
     EventKind,
     FeedConfig,
+    GoogleNews,
     LLMConfig,
     Ping,
     Polling,
@@ -128,6 +129,16 @@ def _discord(source: str, data: object, kinds: tuple[str, ...]) -> DiscordConfig
 
 
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def _google_news(source: str, data: object) -> GoogleNews:
+    """`{hosts: [news.google.com], per_hour: 120, pace: 1s}`, each optional."""
+    r, default = Reader(source, data or {}, "google_news", keys_of(GoogleNews)), GoogleNews()
+    hosts = tuple(h.lower() for h in r.terms("hosts")) or default.hosts
+    pace = r.duration("pace", default.pace)
+    if pace > timedelta(minutes=1):
+        raise ConfigError(source, "google_news.pace", "must be at most 1m")
+    return GoogleNews(hosts, r.integer("per_hour", default.per_hour, 0, 10_000), pace)
 
 
 def listening(value: str, source: str, key: str) -> tuple[str, int]:
@@ -332,6 +343,7 @@ def parse_config(data: object, source: str = "feeds.yaml") -> Config:
         summaries=summaries,
         storage=Storage(keep=keep),
         web=Web(listen, base_url.rstrip("/")),
+        google_news=_google_news(source, r.raw("google_news")),
         path=source,
     )
 

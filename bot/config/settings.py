@@ -182,6 +182,17 @@ class Web:
 
 
 @dataclass(frozen=True)
+class GoogleNews:
+    """Google News links resolved to their publishers: which hosts serve them (their
+    decoder is asked there), how many requests to it an hour at most, and the pause between
+    two article pages."""
+
+    hosts: tuple[str, ...] = ("news.google.com",)
+    per_hour: int = 120
+    pace: timedelta = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml, validated."""
 
@@ -192,6 +203,7 @@ class Config:
     summaries: Summaries = field(default_factory=Summaries)
     storage: Storage = field(default_factory=Storage)
     web: Web = field(default_factory=Web)
+    google_news: GoogleNews = field(default_factory=GoogleNews)
     path: str = "feeds.yaml"
 
     def feed(self, name: str) -> FeedConfig:

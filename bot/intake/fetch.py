@@ -90,15 +90,17 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, feed: FeedConfig, cache: FeedCache, authorization: str = "") -> FetchResult:
+    async def fetch(
+        self, feed: FeedConfig, cache: FeedCache, authorization: str = "", form: str = ""
+    ) -> FetchResult:
         """Fetch `feed`, retrying transient failures; raise FetchError with a one-line reason.
         Nothing else escapes: this is the edge where every failure of a fetch is mapped.
         `authorization` (an API token's header) goes to the feed's own origin only, never
-        to a host a redirect leads to."""
+        to a host a redirect leads to; `form` (urlencoded) makes it a POST of that form."""
         attempt = 0
         while True:
             try:
-                return await self._fetch_once(feed, cache, authorization)
+                return await self._fetch_once(feed, cache, authorization, form)
             except FetchError:
                 raise
             except AddressRefused as exc:
@@ -119,8 +121,12 @@ class Fetcher:
                 log.debug("feed %r: unexpected fetch failure", feed.name, exc_info=True)
                 raise FetchError(feed.name, f"fetch failed: {_describe(exc)}", transient=False) from None
 
-    async def _fetch_once(self, feed: FeedConfig, cache: FeedCache, authorization: str = "") -> FetchResult:
+    async def _fetch_once(
+        self, feed: FeedConfig, cache: FeedCache, authorization: str = "", form: str = ""
+    ) -> FetchResult:
         headers: dict[str, str] = {}
+        if form:
+            headers["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8"
         if cache.etag:
             headers["If-None-Match"] = cache.etag
         if cache.last_modified:
@@ -143,7 +149,7 @@ class Fetcher:
                     with anyio.fail_at(deadline):
                         same = authorization and _origin(url) == _origin(feed.url)
                         sent = headers | {"Authorization": authorization} if same else headers
-                        result = await self._request(feed, url, sent, timeout)
+                        result = await self._request(feed, url, sent, timeout, form)
                 if isinstance(result, FetchResult):
                     return replace(result, elapsed=loop.time() - (deadline - timeout), moved_to=moved)
                 url, permanent = result
@@ -161,11 +167,14 @@ class Fetcher:
             raise FetchError(feed.name, _describe(exc), transient=False) from None
 
     async def _request(
-        self, feed: FeedConfig, url: str, headers: dict[str, str], timeout: float
+        self, feed: FeedConfig, url: str, headers: dict[str, str], timeout: float, form: str = ""
     ) -> FetchResult | tuple[str, bool]:
         """One HTTP exchange: a result, or the next URL of a redirect and whether it is permanent."""
         request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
-        async with self._client.stream("GET", url, headers=headers, timeout=request_timeout) as resp:
+        method, content = ("POST", form.encode()) if form else ("GET", None)
+        async with self._client.stream(
+            method, url, headers=headers, content=content, timeout=request_timeout
+        ) as resp:
             if resp.status_code == 304:
                 return FetchResult(
                     feed.name, url, 304, None, _cache(resp, fallback=headers), hint=_fresh_for(resp)

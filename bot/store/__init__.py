@@ -9,7 +9,7 @@ module function over the connection (`whole_view`, `read_halt`), never a call ac
 - `entries.py`: entries and stories;
 - `developments.py`: developments and their candidates;
 - `outbox.py`: posts, edits and notices to deliver, and the delivery halt;
-- `service.py`: the heartbeat and the LLM's daily count;
+- `service.py`: the heartbeat and the LLM's daily count; `links.py`: Google News links;
 - `reports.py`: what `status`, `health` and `stories` read;
 - `schema.py`: the migrations; `records.py`: the frozen records every query returns.
 
@@ -28,6 +28,7 @@ from bot.store.base import StoreBase, mapped
 from bot.store.developments import DevelopmentsMixin
 from bot.store.entries import EntriesMixin
 from bot.store.feeds import FeedsMixin
+from bot.store.links import LinksMixin
 from bot.store.outbox import OutboxMixin
 from bot.store.records import (
     Candidate,
@@ -35,6 +36,7 @@ from bot.store.records import (
     FeedState,
     FeedStatus,
     Halt,
+    LinkCounts,
     Near,
     OutboxAction,
     OutboxRow,
@@ -56,6 +58,7 @@ __all__ = [
     "FeedState",
     "FeedStatus",
     "Halt",
+    "LinkCounts",
     "Near",
     "OutboxAction",
     "OutboxRow",
@@ -82,7 +85,16 @@ class Placed:
     posted: bool  # a new development's post was queued
 
 
-class Store(FeedsMixin, EntriesMixin, DevelopmentsMixin, OutboxMixin, ServiceMixin, ReportsMixin, StoreBase):
+class Store(
+    FeedsMixin,
+    EntriesMixin,
+    DevelopmentsMixin,
+    OutboxMixin,
+    ServiceMixin,
+    ReportsMixin,
+    LinksMixin,
+    StoreBase,
+):
     """The bot's SQLite database; every public method raises StorageError, never sqlite3's
     (each is written `@mapped`: `tests/test_store_errors.py` tries every one)."""
 

@@ -140,6 +140,15 @@ class HaltStatus:
 
 
 @dataclass(frozen=True)
+class LinkCounts:
+    """Google News links: resolved to their publishers, and not (yet); the oldest failure."""
+
+    resolved: int
+    failing: int
+    failing_since: str  # ISO time, '' when none fails
+
+
+@dataclass(frozen=True)
 class StatusReport:
     """Everything `status` and `health` say, read in one go."""
 
@@ -151,6 +160,7 @@ class StatusReport:
     halted: HaltStatus | None
     feeds: tuple[FeedStatus, ...]
     dead: tuple[DeadRow, ...]
+    google_links: LinkCounts = LinkCounts(0, 0, "")
 
 
 @dataclass(frozen=True)

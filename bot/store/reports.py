@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.models import DevelopmentView, Story
 from bot.store.base import StoreBase, mapped, story_from_row
 from bot.store.developments import bounded_views
+from bot.store.links import read_link_counts
 from bot.store.outbox import read_halt
 from bot.store.records import (
     Counts,
@@ -86,6 +87,7 @@ class ReportsMixin(StoreBase):
             last_post_at=maybe_time(last_post),
             halted=HaltStatus(halt.reason, halt.since) if halt else None,
             feeds=self._feeds(),
+            google_links=read_link_counts(self.db),
             dead=tuple(
                 DeadRow(*row)
                 for row in self.db.execute(

@@ -235,3 +235,18 @@ def m008_muted(db: Database) -> None:
 def m009_story_document(db: Database) -> None:
     """A docket entry's filing (its PDF link), shown as the post's primary source."""
     db.execute("ALTER TABLE stories ADD COLUMN document TEXT")
+
+
+@migrations()
+def m010_google_links(db: Database) -> None:
+    """Google News article ids and the publisher URLs they lead to: an id's URL never
+    changes, so it is asked for once; `tries` and `error` for the ones Google did not tell."""
+    db.execute(
+        """CREATE TABLE google_links (
+            id TEXT PRIMARY KEY,
+            url TEXT,
+            tries INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            updated_at TEXT NOT NULL
+        )"""
+    )

@@ -4,6 +4,7 @@
   write), with `ingest` (and `take`) the one way entries get in;
 - `decide.py`: what a poll's outcome means (next poll, notices, retirement, edits), pure;
 - `place.py`: a new story stored and placed, and what it queues for the channel;
+- `resolve.py`: Google News links resolved to their publishers before entries are stored;
 - `candidates.py`: the developments a new story could join, kept between stories;
 - `history.py`: the backfill and dated searches; `reports.py`: what a poll says it did;
 - `parsepool.py`: worker processes for parsing, with a deadline.

@@ -33,6 +33,7 @@ from bot.update.decide import FeedIntent, after_failure, after_success, entry_ke
 from bot.update.parsepool import ParserPool, ParseTimeout
 from bot.update.place import Placer
 from bot.update.reports import CycleReport, FeedReport
+from bot.update.resolve import Resolver
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -78,6 +79,7 @@ class Pipeline:
         self.app = app
         self._placer = Placer(app)
         self.parsers = ParserPool()  # big bodies are parsed in worker processes
+        self.resolver = Resolver(app)
         app.on_close(self.parsers.close)
 
     @contextmanager
@@ -147,6 +149,7 @@ class Pipeline:
         """The one way in: parse and judge a fetched body, then decide and store its entries
         in one transaction, with what `then` writes (a poll's bookkeeping) in the same one."""
         parsed, verdicts, sketches = await self.parse(feed, result, now)
+        parsed = await self.resolver.resolve(feed, parsed)  # Google News links: the publisher's
         return self.take(feed, parsed, verdicts, now, sketches, then)
 
     def take(

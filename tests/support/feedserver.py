@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.support.http import QuietHandler, QuietServer
@@ -21,6 +22,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     etag: bool = True
     hang: threading.Event | None = None  # the handler waits for this before answering
+    reply: Callable[[bytes], bytes] | None = None  # a POST's answer, made from its body
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Seen:
     path: str
     headers: dict[str, str]
     at: float = 0.0  # time.monotonic() when the request arrived
+    method: str = "GET"
+    body: bytes = b""
 
 
 class FeedServer:
@@ -41,6 +45,18 @@ class FeedServer:
         outer = self
 
         class Handler(QuietHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 1 << 20))
+                with outer._seen:
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    outer.requests.append(Seen(self.path, headers, time.monotonic(), "POST", body))
+                    outer._seen.notify_all()
+                    route = outer.routes.get(self.path.split("?")[0])
+                if route is None or route.reply is None:
+                    self.answer(404, b"not found", {"Content-Type": "text/plain"})
+                    return
+                self.answer(route.status, route.reply(body), {"Content-Type": route.content_type})
+
             def do_GET(self) -> None:
                 with outer._seen:
                     outer.requests.append(
