@@ -15,11 +15,11 @@ from bot.intake.feedhealth import warning_text
 from bot.intake.urls import scrub, shown
 from bot.locks import FileLock
 from bot.store import Store
-from tests.support.cli import command, environment
+from tests.support.cli import command, environment, serving
 from tests.support.feeds import rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.test_e2e import assert_clean, cli
-from tests.test_web import _read_until_err, get
+from tests.test_web import get
 
 SECRET = "s3cr3t-api-key"
 
@@ -51,20 +51,8 @@ def test_a_moved_feed_with_a_key_in_its_url_shows_nowhere_with_the_key(
         cli(tmp_path, "feeds").stdout,
     ]
     assert "moved to" in shown_to_people[3] and "/new.xml" in shown_to_people[3]
-    proc = subprocess.Popen(
-        command(tmp_path, "serve", "--listen", "127.0.0.1:0"),
-        env=environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _, err = _read_until_err(proc, "serving the timeline on", 60)
-        base = err.split("serving the timeline on ")[1].split()[0]
+    with serving(tmp_path) as base:
         shown_to_people.append(get(base + "feeds")[2])
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
     for text in shown_to_people:
         assert SECRET not in text
 

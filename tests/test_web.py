@@ -26,11 +26,11 @@ from bot.models import DevelopmentView, Story
 from bot.store import Spread
 from bot.web import chart, pages, syndication
 from bot.web.server import Site
-from tests.support.cli import command, environment
+from tests.support.cli import command, environment, serving
 from tests.support.feeds import Item, press, rss, write_config
 from tests.support.feedserver import FeedServer, Route
 from tests.support.jsonfeed import SCHEMA
-from tests.test_e2e import NOW, _read_until, assert_clean, cli
+from tests.test_e2e import NOW, assert_clean, cli
 
 WHEN = datetime(2026, 5, 18, 9, 0, tzinfo=UTC)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> {{ 7*7 }} @everyone'
@@ -105,20 +105,8 @@ def served(tmp_path: Path, feed_server: FeedServer) -> Iterator[tuple[str, Path,
         )
     )
     assert_clean(cli(tmp_path, "poll"))
-    proc = subprocess.Popen(
-        command(tmp_path, "serve", "--listen", "127.0.0.1:0"),
-        env=environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = _read_until(proc, "http://", 60)
-        assert out.startswith("http://127.0.0.1:"), err
-        yield out.strip(), tmp_path, feed_server
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+    with serving(tmp_path) as base:
+        yield base, tmp_path, feed_server
 
 
 def get(url: str) -> tuple[int, dict[str, str], str]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +49,29 @@ def status(tmp: Path, **discord: str) -> dict[str, Any]:
         env=environment(**discord),
     )
     return dict(json.loads(result.stdout))
+
+
+@contextmanager
+def serving(tmp: Path) -> Iterator[str]:
+    """`followup-bot serve` on any free loopback port over the test's database; its URL."""
+    proc = subprocess.Popen(
+        command(tmp, "serve", "--listen", "127.0.0.1:0"),
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        end, line = time.monotonic() + 60, ""
+        while not line.startswith("http://") and time.monotonic() < end and proc.poll() is None:
+            if sel.select(timeout=max(0.0, end - time.monotonic())):
+                line = proc.stdout.readline()
+        sel.close()
+        assert line.startswith("http://127.0.0.1:"), "serve printed no address"
+        yield line.strip()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
