@@ -30,6 +30,7 @@ from bot.judge.match import Rules, judge
 from bot.models import Story
 from bot.text import first_sentence
 from evaluation import evaluate_e2e
+from evaluation.served import measure_served
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout
 DEFAULT_SET = ROOT / "data" / "dev-set" / "headlines.jsonl"  # vendored: every clone has it
@@ -223,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.e2e:
         with tempfile.TemporaryDirectory() as scratch:
             result = evaluate_e2e.measure(items, load_config(args.config), str(Path(scratch) / "eval.db"))
+            served = measure_served(items, load_config(args.config), str(Path(scratch) / "served.db"))
         print("\n".join(result.lines()))
+        print("\n".join(served.lines()))
     return 0
 
 

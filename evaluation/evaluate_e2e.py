@@ -15,6 +15,7 @@ import asyncio
 import io
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -61,13 +62,28 @@ class _Feeds(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         self.bodies: dict[str, bytes] = {}
+        self.post: Callable[[str, bytes], bytes] | None = None  # a POST's answer (a fake Google)
+        self.seen: list[str] = []  # every path asked, in order
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                body = outer.bodies.get(self.path, b"")
+                outer.seen.append(self.path)
+                self._send(outer.bodies.get(self.path.split("?")[0], b""))
+
+            def do_POST(self) -> None:
+                outer.seen.append(self.path)
+                form = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 1 << 20))
+                self._send(outer.post(self.path, form) if outer.post else b"")
+
+            def _send(self, body: bytes) -> None:
                 self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                kind = (
+                    "text/html"
+                    if body.lstrip().lower().startswith((b"<html", b"<!doctype"))
+                    else "application/rss+xml"
+                )
+                self.send_header("Content-Type", f"{kind}; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -79,13 +95,17 @@ class _Feeds(ThreadingHTTPServer):
 
 
 def _rss(items: list[dict[str, Any]]) -> bytes:
+    """A news feed of `items` (newest first): each item's own headline, link and lede (an
+    item may carry `served_title`, `served_url` and `served_text`: how a feed shows it)."""
     parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>eval</title>']
     for item in sorted(items, key=lambda i: (i["date"], i["id"]), reverse=True)[:FEED_SIZE]:
         when = format_datetime(_when(item))
+        title = item.get("served_title", item.get("title", ""))
+        text = item.get("served_text", item.get("description", ""))
         parts.append(
-            f"<item><guid>{escape(item['id'])}</guid><title>{escape(item.get('title', ''))}</title>"
-            f"<link>{escape(item['url'])}</link><pubDate>{when}</pubDate>"
-            f"<description>{escape(item.get('description', ''))}</description>"
+            f"<item><guid>{escape(item['id'])}</guid><title>{escape(title)}</title>"
+            f"<link>{escape(item.get('served_url', item['url']))}</link><pubDate>{when}</pubDate>"
+            f"<description>{escape(text)}</description>"
             f"<source>{escape(item.get('source', ''))}</source></item>"
         )
     parts.append("</channel></rss>")
@@ -127,6 +147,9 @@ def measure(items: list[dict[str, Any]], config: Config, db: str, channel: TextI
     return _count(scored, run_config, db)
 
 
+Publish = Callable[[list[dict[str, Any]]], None]  # serves the items shown so far as feeds
+
+
 async def _run(
     server: _Feeds,
     items: list[dict[str, Any]],
@@ -135,11 +158,15 @@ async def _run(
     config: Config,
     db: str,
     channel: TextIO,
+    serve: Publish | None = None,
 ) -> None:
     shown: list[dict[str, Any]] = []
     clock = [datetime.fromisoformat(min(days)).replace(tzinfo=UTC)]
 
     def publish() -> None:
+        if serve is not None:
+            serve(shown)
+            return
         for lang in {f.language for f in config.feeds}:
             server.bodies[f"/{lang}.xml"] = _rss([i for i in shown if i.get("lang", "en") == lang])
 

@@ -63,10 +63,18 @@ def test_a_short_teaser_sends_the_bot_to_the_article(tmp_path: Path, feed_server
 LONG_TEXT = "The jury in Oakland found for OpenAI on every claim that Musk had brought. " * 8
 
 
-def test_enough_feed_text_is_summarised_without_a_fetch(tmp_path: Path, feed_server: FeedServer) -> None:
+def test_with_enough_feed_text_the_page_is_still_read_once_for_its_picture(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Issue 27: a lead whose feed carried text got no picture; its page is read once."""
     url = feed_server.url("/article")
+    feed_server.routes["/article"] = Route(
+        b'<html><head><meta property="og:image" content="https://img.example/v.jpg"></head><body></body></html>',
+        content_type="text/html",
+    )
     [result] = digest(config(tmp_path, feed_server), tmp_path, "Verdict", LONG_TEXT, url)
-    assert result.source == "feed" and feed_server.hits("/article") == []
+    assert result.source == "feed" and result.image == "https://img.example/v.jpg"
+    assert len(feed_server.hits("/article")) == 1
 
 
 @pytest.mark.parametrize(

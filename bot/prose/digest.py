@@ -69,12 +69,14 @@ class Digester:
         text, source, image = feed_text, "feed", ""
         plain = " ".join(clean(feed_text))
         fetch = self.summaries.fetch_articles if fetch is None else fetch
-        if len(plain) < self.summaries.min_text and fetch and url:
+        if fetch and url and article.followable(url):
+            # Read once per development, for its lead, also when the feed carried text: the
+            # page has the picture, and usually more of the article than the feed's lede.
             page = await article.fetch_page(
                 self.fetcher, url, self.summaries.article_timeout, self.config.polling.max_bytes
             )
             image = page.image
-            if len(page.text) > len(plain):
+            if len(page.text) > len(plain) or (page.text and len(plain) < self.summaries.min_text):
                 text, source = page.text, "article"
         limit = self.summaries.max_chars
         if (answer := await self._llm(title, text)) is not None:
