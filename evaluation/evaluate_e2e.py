@@ -29,6 +29,7 @@ from bot.delivery import ConsoleDeliverer
 from bot.delivery.render import render_development
 from bot.intake.fetch import Fetcher
 from bot.intake.urls import canonical_url
+from bot.models import DevelopmentView
 from bot.prose.summarize import beyond
 from bot.store import Store
 from bot.update import Pipeline
@@ -195,19 +196,19 @@ async def _run(
         store.close()
 
 
+def posted_views(store: Store) -> list[DevelopmentView]:
+    """The developments whose post went out, as the channel last saw them."""
+    sql = "SELECT development_id FROM outbox WHERE action = 'post' AND state = 'sent'"
+    return [store.development(row[0]) for row in store.db.execute(sql).fetchall()]
+
+
 def _count(items: list[dict[str, Any]], config: Config, db: str) -> Result:
     """Posts per labelled development, and posts whose message has no summary although the
     story it shows has text beyond its headline (rendered as the channel last saw them)."""
     events_of = {canonical_url(i["url"]): i.get("events") or [] for i in items if i["label"] == "on"}
     store = Store(db)
     try:
-        posted = [
-            row[0]
-            for row in store.db.execute(
-                "SELECT development_id FROM outbox WHERE action = 'post' AND state = 'sent'"
-            )
-        ]
-        views = [store.development(development) for development in posted]
+        views = posted_views(store)
         edits = store.db.execute("SELECT count(*) FROM outbox WHERE action = 'edit' AND state = 'sent'")
         edited = int(edits.fetchone()[0])
     finally:

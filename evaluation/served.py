@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 from bot.config import Config, FeedConfig
 from bot.delivery.render import render_development
 from bot.store import Store
-from evaluation.evaluate_e2e import _PACE, _Feeds, _rss, _run
+from evaluation.evaluate_e2e import _PACE, _Feeds, _rss, _run, posted_views
 
 GOOGLE_DECODER = "/_/DotsSplashUi/data/batchexecute"
 
@@ -170,13 +170,7 @@ def _count(items: list[dict[str, Any]], config: Config, db: str, prefix: str) ->
     labelled = {event for events in events_of.values() for event in events}
     store = Store(db)
     try:
-        posted = [
-            r[0]
-            for r in store.db.execute(
-                "SELECT development_id FROM outbox WHERE action = 'post' AND state = 'sent'"
-            )
-        ]
-        views = [store.development(development) for development in posted]
+        views = posted_views(store)
         sources = dict(store.db.execute("SELECT id, digest_source FROM stories").fetchall())
         guids = dict(
             store.db.execute("SELECT story_id, guid FROM entries WHERE story_id IS NOT NULL").fetchall()

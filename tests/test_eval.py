@@ -10,6 +10,7 @@ import pytest
 from bot.config import load_config
 from evaluation.evaluate import main
 from evaluation.evaluate_e2e import Result, measure
+from evaluation.served import measure_served
 from tests.conftest import ROOT, data_path
 
 
@@ -125,3 +126,21 @@ def test_end_to_end_counts_the_posts_a_channel_gets(tmp_path: Path) -> None:
     # E0 is history (backfilled), E1 arrives in three outlets and two languages the same day.
     assert result == Result(developments=3, posts=3, per_development=1.0, without_summary=0, edits=0)
     assert "posts per development" in result.lines()[1]
+
+
+def test_served_through_google_news_holds_the_ratchet(tmp_path: Path) -> None:
+    """The development set served as production serves it (Google News beside publishers'
+    feeds, pages behind them): publisher links, article summaries, pictures, developments."""
+    dev = data_path("dev-set", "headlines.jsonl")
+    items = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    served = measure_served(items, load_config(ROOT / "feeds.yaml"), str(tmp_path / "served.db"))
+    floor = json.loads(FLOOR.read_text(encoding="utf-8"))["served"]
+    share = {
+        "publisher_links": served.publisher_links / served.posts,
+        "article_summaries": served.article_summaries / served.posts,
+        "pictures": served.pictures / served.posts,
+    }
+    below = {name: round(value, 3) for name, value in share.items() if round(value, 2) < floor[name]}
+    assert not below, (below, served.lines())
+    assert served.developments >= floor["developments_found"], served.lines()
+    assert served.google_requests / served.polls <= floor["max_google_requests_per_poll"], served.lines()
