@@ -79,7 +79,7 @@ class Pipeline:
         self.app = app
         self._placer = Placer(app)
         self.parsers = ParserPool()  # big bodies are parsed in worker processes
-        self.resolver = Resolver(app)
+        self.resolver = Resolver(app, self.fetch)
         app.on_close(self.parsers.close)
 
     @contextmanager
@@ -137,11 +137,17 @@ class Pipeline:
             self.app.store.set_warned(feed.name, intent.warned)
 
     async def fetch(
-        self, feed: FeedConfig, url: str = "", cache: FeedCache | None = None, authorization: str = ""
+        self,
+        feed: FeedConfig,
+        url: str = "",
+        cache: FeedCache | None = None,
+        authorization: str = "",
+        form: str = "",
     ) -> FetchResult:
-        """Fetch `feed` (or `url`, as that feed: its limits and timeouts) with the app's client."""
+        """Fetch `feed` (or `url`, as that feed: its limits and timeouts) with the app's
+        client; `form` makes it a POST of that form."""
         target = replace(feed, url=url) if url else feed
-        return await self.app.fetcher.fetch(target, cache or FeedCache(), authorization)
+        return await self.app.fetcher.fetch(target, cache or FeedCache(), authorization, form)
 
     async def ingest(
         self, feed: FeedConfig, result: FetchResult, now: datetime, then: Then | None = None

@@ -13,14 +13,14 @@ import logging
 import time
 from collections import deque
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from bot.config import FeedConfig
 from bot.errors import FeedError
 from bot.intake import gnews
 from bot.intake.urls import canonical_url
-from bot.models import Entry, FeedCache, ParsedFeed
+from bot.models import Entry, FetchResult, ParsedFeed
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -28,15 +28,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HOUR = 3600.0
-_NO_CACHE = FeedCache()  # Google's answers are never conditional
 MAX_ASKED = 50  # new ids one poll asks Google about; the rest wait for the next poll
+
+
+class Fetch(Protocol):
+    """`Pipeline.fetch`: a URL fetched as the feed it came from (its limits and timeouts)."""
+
+    async def __call__(self, feed: FeedConfig, url: str = "", *, form: str = "") -> FetchResult: ...
 
 
 class Resolver:
     """Resolves the Google News links of `app`'s polls; counts its requests to Google."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, fetch: Fetch) -> None:
         self.app = app
+        self._fetch = fetch  # the pipeline's: a URL fetched as the feed it came from
         self._spent: deque[float] = deque()  # when each request to Google of the last hour went
 
     async def resolve(self, feed: FeedConfig, parsed: ParsedFeed) -> ParsedFeed:
@@ -83,7 +89,7 @@ class Resolver:
             parts = urlsplit(link)
             origin = f"{parts.scheme}://{parts.netloc}"
             try:
-                page = await self.app.fetcher.fetch(_as(feed, link), _NO_CACHE)
+                page = await self._fetch(feed, link)
             except FeedError as exc:
                 store.link_failed(article, f"article page: {exc.problem}", self.app.clock())
                 continue
@@ -95,9 +101,7 @@ class Resolver:
             return {}
         try:
             form = gnews.decoder_form(signed)
-            answer = await self.app.fetcher.fetch(
-                _as(feed, origin + gnews.DECODER_PATH), _NO_CACHE, form=form
-            )
+            answer = await self._fetch(feed, origin + gnews.DECODER_PATH, form=form)
         except FeedError as exc:
             log.warning("google news: the decoder failed (%s); %d links wait", exc.problem, len(signed))
             for article, _ in signed:
@@ -125,8 +129,3 @@ def _adopt(entry: Entry, publisher: str) -> Entry:
     if not publisher:
         return replace(entry, title=title)
     return replace(entry, title=title, url=publisher, canonical=canonical_url(publisher))
-
-
-def _as(feed: FeedConfig, url: str) -> FeedConfig:
-    """`url` fetched as the feed it came from: its limits and timeouts."""
-    return replace(feed, url=url)
