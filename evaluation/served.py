@@ -99,11 +99,8 @@ def measure_served(items: list[dict[str, Any]], config: Config, db: str) -> Serv
     by_google = {new_id(item): publisher[item["id"]] for item in scored}
     for n, item in enumerate(scored):
         server.bodies[f"/pub/{n}"] = page(item, n)
-        server.bodies[f"/rss/articles/{new_id(item)}"] = (
-            b'<html><body><c-wiz><div jscontroller="x" data-n-a-sg="sig" data-n-a-ts="1747575840">'
-            b"</div></c-wiz></body></html>"
-        )
-    server.post = lambda path, form: _decode(by_google, form) if path == GOOGLE_DECODER else b""
+        server.bodies[f"/rss/articles/{new_id(item)}"] = google_page()
+    server.post = lambda path, form: google_answer(by_google, form) if path == GOOGLE_DECODER else b""
 
     def serve(shown: list[dict[str, Any]]) -> None:
         for lang in languages:
@@ -149,8 +146,17 @@ def measure_served(items: list[dict[str, Any]], config: Config, db: str) -> Serv
     return replace(_count(scored, run_config, db, f"{base}/pub/"), google_requests=len(google), polls=polls)
 
 
-def _decode(urls: dict[str, str], form: bytes) -> bytes:
-    """The fake decoder's answer: every asked id's URL, matched by request id."""
+def google_page(signature: str = "sig", timestamp: int = 1_747_575_840) -> bytes:
+    """The fake Google's article page: the element that carries the decoder's signature."""
+    return (
+        '<html><body><c-wiz><div jscontroller="x" data-n-a-sg="'
+        f'{signature}" data-n-a-ts="{timestamp}"></div></c-wiz></body></html>'
+    ).encode()
+
+
+def google_answer(urls: dict[str, str], form: bytes) -> bytes:
+    """The fake decoder's answer to the request `form`: each asked id found in `urls`
+    decoded, the others as error rows, matched by request id."""
     try:
         envelopes = json.loads(parse_qs(form.decode())["f.req"][0])[0]
     except (KeyError, ValueError, IndexError):
@@ -159,9 +165,11 @@ def _decode(urls: dict[str, str], form: bytes) -> bytes:
     for envelope in envelopes:
         article, request = json.loads(envelope[1])[2], envelope[3]
         if article in urls:
-            rows.append(
-                ["wrb.fr", "Fbv4je", json.dumps(["garturlres", urls[article], 1]), None, None, None, request]
-            )
+            payload = json.dumps(["garturlres", urls[article], 1])
+            rows.append(["wrb.fr", "Fbv4je", payload, None, None, None, request])
+        else:
+            rows.append(["er", None, None, None, None, 400, request])
+    rows += [["di", 12], ["af.httprm", 12, "-1", 3]]
     return b")]}'\n\n" + json.dumps(rows).encode()
 
 

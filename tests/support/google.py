@@ -5,8 +5,8 @@ the decoder's signature, and the decoder's answer."""
 from __future__ import annotations
 
 import base64
-import json
-from urllib.parse import parse_qs
+
+from evaluation.served import google_answer, google_page
 
 
 def varint(value: int) -> bytes:
@@ -33,25 +33,5 @@ def new_id(n: int) -> str:
     return article_id(b"AU_yqL" + f"token-{n:04d}".encode() * 4)
 
 
-def article_page(signature: str = "sig-ABC_123", timestamp: int = 1_747_575_840) -> bytes:
-    """Google's article page: the element that carries the decoder's signature."""
-    return (
-        '<html><body><c-wiz><div jscontroller="x" data-n-a-sg="'
-        f'{signature}" data-n-a-ts="{timestamp}"></div></c-wiz></body></html>'
-    ).encode()
-
-
-def answer(urls: dict[str, str], form: bytes) -> bytes:
-    """The decoder's answer to the request `form`: each asked id found in `urls` decoded,
-    the others as error rows."""
-    envelopes = json.loads(parse_qs(form.decode())["f.req"][0])[0]
-    rows: list[list[object]] = []
-    for envelope in envelopes:
-        article, request = json.loads(envelope[1])[2], envelope[3]
-        if article in urls:
-            payload = json.dumps(["garturlres", urls[article], 1])
-            rows.append(["wrb.fr", "Fbv4je", payload, None, None, None, request])
-        else:
-            rows.append(["er", None, None, None, None, 400, request])
-    rows += [["di", 12], ["af.httprm", 12, "-1", 3]]
-    return b")]}'\n\n" + json.dumps(rows).encode()
+article_page = google_page  # the fake Google `make eval` serves: one for both
+answer = google_answer
